@@ -1,0 +1,297 @@
+"""The activation registry: one source of truth for every activation the book uses.
+
+Each :class:`Activation` pairs the Keras implementation used in models with a NumPy reference of
+the function and of its derivative (used for plots, tests and the cheat sheet), plus the facts
+the book tabulates (formula, range, zero-centred, saturation, cost, typical use, source).
+
+Derivatives at kinks follow TensorFlow's gradients, so that the NumPy reference and
+``tf.GradientTape`` agree everywhere: ``relu'(0) = 0``, ``leaky_relu'(0) = negative_slope``,
+``elu'(0) = 1``.
+
+Use :func:`get` to look an activation up by name (with parameters, e.g.
+``get("leaky_relu", negative_slope=0.1)``) and :func:`names` for the list of names.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from actbook._checks import check_choice, check_float, check_int
+
+ArrayFn = Callable[[np.ndarray], np.ndarray]
+
+
+@dataclass(frozen=True)
+class Activation:
+    """An activation function and what the book says about it.
+
+    Attributes:
+        name: registry name, e.g. ``"relu"``.
+        kind: how a hidden layer applies it: ``"dense"`` (``Dense(activation=keras_name)``),
+            ``"layer"`` (a linear ``Dense`` followed by the Keras layer ``make_layer()``, for
+            activations with parameters such as ``LeakyReLU`` and ``PReLU``) or ``"maxout"``
+            (the :class:`actbook.models.Maxout` layer replaces the ``Dense``).
+        function: NumPy reference, elementwise, float64 in and out (``None`` for maxout, which
+            is not an elementwise function).
+        derivative: NumPy reference of the derivative (``None`` for maxout).
+        keras_name: activation string for ``keras.layers.Dense`` when ``kind == "dense"``.
+        params: the parameters this instance was built with (e.g. ``{"negative_slope": 0.01}``).
+        formula, derivative_formula: LaTeX.
+        output_range: the range as LaTeX.
+        zero_centred: whether outputs are centred on 0 for inputs centred on 0.
+        saturates: where the derivative tends to 0: ``"both sides"``, ``"negative side"``,
+            ``"no"``.
+        cost: relative cost to evaluate (``"lowest"``, ``"low"``, ``"medium"``).
+        used_in: where it is typically used.
+        cite: BibTeX key of the paper it comes from (in ``references.bib``).
+    """
+
+    name: str
+    kind: str
+    function: ArrayFn | None
+    derivative: ArrayFn | None
+    keras_name: str | None = None
+    params: dict = field(default_factory=dict)
+    formula: str = ""
+    derivative_formula: str = ""
+    output_range: str = ""
+    zero_centred: bool = False
+    saturates: str = "no"
+    cost: str = "low"
+    used_in: str = ""
+    cite: str = ""
+
+    def make_layer(self, name: str | None = None):
+        """The Keras layer applied after a linear ``Dense`` (only for ``kind == "layer"``)."""
+        import keras
+
+        if self.name == "leaky_relu":
+            return keras.layers.LeakyReLU(negative_slope=self.params["negative_slope"],
+                                          name=name)
+        if self.name == "prelu":
+            return keras.layers.PReLU(
+                alpha_initializer=keras.initializers.Constant(self.params["initial_slope"]),
+                name=name,
+            )
+        raise ValueError(f"activation {self.name!r} is applied inside Dense, not as a layer")
+
+
+def _sigmoid(x):
+    x = np.asarray(x, dtype=np.float64)
+    # Split by sign so that exp never overflows.
+    out = np.empty_like(x)
+    pos = x >= 0
+    out[pos] = 1.0 / (1.0 + np.exp(-x[pos]))
+    e = np.exp(x[~pos])
+    out[~pos] = e / (1.0 + e)
+    return out
+
+
+def _erf(x):
+    return np.vectorize(math.erf, otypes=[np.float64])(x)
+
+
+def _gelu(x):
+    x = np.asarray(x, dtype=np.float64)
+    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+
+
+def _gelu_derivative(x):
+    x = np.asarray(x, dtype=np.float64)
+    cdf = 0.5 * (1.0 + _erf(x / math.sqrt(2.0)))
+    pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
+    return cdf + x * pdf
+
+
+def _silu(x):
+    x = np.asarray(x, dtype=np.float64)
+    return x * _sigmoid(x)
+
+
+def _silu_derivative(x):
+    s = _sigmoid(x)
+    return s * (1.0 + np.asarray(x, dtype=np.float64) * (1.0 - s))
+
+
+def _leaky(slope):
+    def f(x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.where(x > 0, x, slope * x)
+
+    def df(x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.where(x > 0, 1.0, slope)
+
+    return f, df
+
+
+def _elu(alpha):
+    def f(x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.where(x > 0, x, alpha * np.expm1(np.minimum(x, 0.0)))
+
+    def df(x):
+        x = np.asarray(x, dtype=np.float64)
+        return np.where(x > 0, 1.0, alpha * np.exp(np.minimum(x, 0.0)))
+
+    return f, df
+
+
+def _f64(fn):
+    return lambda x: fn(np.asarray(x, dtype=np.float64))
+
+
+def _build(name: str, params: dict) -> Activation:
+    if name == "linear":
+        return Activation(
+            name, "dense", _f64(lambda x: x.copy()), _f64(np.ones_like), keras_name="linear",
+            formula=r"x", derivative_formula=r"1", output_range=r"(-\infty, \infty)",
+            zero_centred=True, saturates="no", cost="lowest",
+            used_in="regression outputs; a hidden layer without it collapses to one affine map",
+        )
+    if name == "sigmoid":
+        return Activation(
+            name, "dense", _sigmoid, lambda x: _sigmoid(x) * (1.0 - _sigmoid(x)),
+            keras_name="sigmoid",
+            formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
+            derivative_formula=r"\sigma(x)\,(1 - \sigma(x))", output_range=r"(0, 1)",
+            zero_centred=False, saturates="both sides", cost="medium",
+            used_in="output unit for binary probabilities; gates in LSTMs",
+            cite="lecun2012efficient",
+        )
+    if name == "tanh":
+        return Activation(
+            name, "dense", _f64(np.tanh), _f64(lambda x: 1.0 - np.tanh(x) ** 2),
+            keras_name="tanh", formula=r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+            derivative_formula=r"1 - \tanh^2 x", output_range=r"(-1, 1)",
+            zero_centred=True, saturates="both sides", cost="medium",
+            used_in="recurrent networks; hidden layers before 2010",
+            cite="lecun2012efficient",
+        )
+    if name == "relu":
+        return Activation(
+            name, "dense", _f64(lambda x: np.maximum(x, 0.0)),
+            _f64(lambda x: (x > 0).astype(np.float64)), keras_name="relu",
+            formula=r"\max(x, 0)", derivative_formula=r"[x > 0]",
+            output_range=r"[0, \infty)", zero_centred=False, saturates="negative side",
+            cost="lowest", used_in="the default for hidden layers of feed-forward and conv nets",
+            cite="nair2010rectified",
+        )
+    if name == "leaky_relu":
+        slope = check_float("negative_slope", params.pop("negative_slope", 0.01),
+                            minimum=0.0, maximum=1.0, max_inclusive=False)
+        f, df = _leaky(slope)
+        return Activation(
+            name, "layer", f, df, params={"negative_slope": slope},
+            formula=rf"\max(x, {slope:g}\,x)", derivative_formula=rf"1 \text{{ if }} x > 0"
+            rf"\text{{ else }} {slope:g}", output_range=r"(-\infty, \infty)",
+            zero_centred=False, saturates="no", cost="lowest",
+            used_in="hidden layers where ReLU units die; GAN discriminators",
+            cite="maas2013rectifier",
+        )
+    if name == "prelu":
+        slope = check_float("initial_slope", params.pop("initial_slope", 0.25),
+                            minimum=0.0, maximum=1.0, max_inclusive=False)
+        f, df = _leaky(slope)
+        return Activation(
+            name, "layer", f, df, params={"initial_slope": slope},
+            formula=r"\max(x, a\,x)\text{, } a \text{ learned}",
+            derivative_formula=r"1 \text{ if } x > 0 \text{ else } a",
+            output_range=r"(-\infty, \infty)", zero_centred=False, saturates="no",
+            cost="low", used_in="image classifiers (He et al. 2015); learned slope per unit",
+            cite="he2015delving",
+        )
+    if name == "elu":
+        alpha = check_float("alpha", params.pop("alpha", 1.0), minimum=0.0,
+                            min_inclusive=False)
+        f, df = _elu(alpha)
+        return Activation(
+            name, "dense", f, df, keras_name="elu", params={"alpha": alpha},
+            formula=r"x \text{ if } x > 0 \text{ else } \alpha (e^{x} - 1)",
+            derivative_formula=r"1 \text{ if } x > 0 \text{ else } \alpha e^{x}",
+            output_range=r"(-\alpha, \infty)", zero_centred=False, saturates="negative side",
+            cost="medium", used_in="hidden layers; mean activations closer to zero than ReLU",
+            cite="clevert2015fast",
+        )
+    if name == "gelu":
+        return Activation(
+            name, "dense", _gelu, _gelu_derivative, keras_name="gelu",
+            formula=r"x\,\Phi(x)", derivative_formula=r"\Phi(x) + x\,\varphi(x)",
+            output_range=r"[\approx -0.17, \infty)", zero_centred=False,
+            saturates="negative side", cost="medium",
+            used_in="Transformers (BERT, GPT-2 and later)", cite="hendrycks2016gelu",
+        )
+    if name == "silu":
+        return Activation(
+            name, "dense", _silu, _silu_derivative, keras_name="silu",
+            formula=r"x\,\sigma(x)", derivative_formula=r"\sigma(x)\,(1 + x\,(1 - \sigma(x)))",
+            output_range=r"[\approx -0.28, \infty)", zero_centred=False,
+            saturates="negative side", cost="medium",
+            used_in="EfficientNet; SwiGLU feed-forward blocks of large language models",
+            cite="ramachandran2017searching",
+        )
+    if name == "maxout":
+        pieces = check_int("pieces", params.pop("pieces", 2), minimum=2)
+        return Activation(
+            name, "maxout", None, None, params={"pieces": pieces},
+            formula=r"\max_{j \le k} (w_j^\top x + b_j)",
+            derivative_formula=r"\text{gradient flows to the arg-max piece only}",
+            output_range=r"(-\infty, \infty)", zero_centred=False, saturates="no",
+            cost=f"{pieces}x a Dense layer", used_in="with dropout (Goodfellow et al. 2013)",
+            cite="goodfellow2013maxout",
+        )
+    raise AssertionError(name)  # pragma: no cover
+
+
+_NAMES = (
+    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "maxout",
+)
+_PARAMS = {
+    "leaky_relu": {"negative_slope"},
+    "prelu": {"initial_slope"},
+    "elu": {"alpha"},
+    "maxout": {"pieces"},
+}
+
+
+def names() -> list[str]:
+    """The names in the registry, in the book's order."""
+    return list(_NAMES)
+
+
+def get(name, **params) -> Activation:
+    """Look up an activation by name, optionally with parameters.
+
+    Args:
+        name: one of :func:`names`, or an :class:`Activation` (returned unchanged when no
+            parameters are given).
+        **params: ``negative_slope`` for ``leaky_relu`` (float in [0, 1), default 0.01 as in
+            Maas et al. 2013, not Keras' 0.3 or 0.2), ``initial_slope`` for ``prelu`` (float in
+            [0, 1), default 0.25 as in He et al. 2015, not Keras' 0), ``alpha`` for ``elu``
+            (float > 0, default 1), ``pieces`` for ``maxout`` (int >= 2, default 2).
+
+    Returns:
+        An :class:`Activation`.
+
+    Raises:
+        TypeError: if ``name`` is not a str or a parameter has the wrong type.
+        ValueError: for an unknown name (the message lists the known ones), a parameter the
+            activation does not take, or a parameter out of range (e.g. a negative slope).
+    """
+    if isinstance(name, Activation):
+        if params:
+            raise ValueError("parameters can only be given with an activation name")
+        return name
+    name = check_choice("activation", name, _NAMES)
+    allowed = _PARAMS.get(name, set())
+    unknown = set(params) - allowed
+    if unknown:
+        raise ValueError(
+            f"activation {name!r} takes no parameter(s) {sorted(unknown)}; "
+            f"allowed: {sorted(allowed) or 'none'}"
+        )
+    return _build(name, dict(params))

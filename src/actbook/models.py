@@ -1,0 +1,196 @@
+"""Model builders: multi-layer perceptrons with named activations and named initialisations.
+
+Every hidden layer ``i`` (1-based) is a pair of Keras layers, so probes can read both sides of
+the nonlinearity: ``hidden_{i}_pre`` (a linear ``Dense``, output = pre-activations ``z``) and
+``hidden_{i}`` (the activation, output = ``h = f(z)``). Maxout hidden layers are a single
+:class:`Maxout` layer named ``hidden_{i}``. The output layer ``logits`` is linear: losses take
+logits, never probabilities.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import keras
+
+from actbook import activations as _activations
+from actbook._checks import check_choice, check_float, check_int
+
+#: Initialisation schemes for :func:`mlp`: name -> description.
+INITIALISATIONS = {
+    "keras": "Keras' Dense default: Glorot-uniform kernels, zero biases",
+    "original": "the source notebook: truncated normal kernels with stddev 0.1, biases 0.1",
+    "glorot_uniform": "Glorot & Bengio (2010) normalised: U(+-sqrt(6/(n_in+n_out))), "
+    "Var = 2/(n_in+n_out); zero biases",
+    "he_normal": "He et al. (2015): normal with Var = 2/n_in (truncated, rescaled); zero biases",
+    "nielsen": "Nielsen (2015) ch. 3-5: kernels N(0, 1/n_in), biases N(0, 1)",
+}
+
+
+@keras.saving.register_keras_serializable(package="actbook")
+class Maxout(keras.layers.Layer):
+    """A maxout layer: each unit outputs the maximum of ``pieces`` affine functions of the input.
+
+    ``h_u(x) = max_j (x @ W[:, j, u] + b[j, u])`` for ``j = 1 .. pieces``
+    (Goodfellow, Warde-Farley, Mirza, Courville & Bengio, "Maxout Networks", ICML 2013).
+    With two pieces it can represent ReLU (``max(w x + b, 0 x + 0)``), leaky ReLU and ``|x|``.
+
+    Args:
+        units: number of output units, an int >= 1.
+        pieces: number of affine pieces per unit, an int >= 2 (default 2).
+        kernel_initializer, bias_initializer: Keras initialisers (default Glorot-uniform, zeros).
+
+    Input shape ``(batch, n_in)``; output shape ``(batch, units)``.
+
+    Raises:
+        TypeError, ValueError: for a non-int or out-of-range ``units`` or ``pieces``.
+    """
+
+    def __init__(self, units, pieces=2, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        self.units = check_int("units", units, minimum=1)
+        self.pieces = check_int("pieces", pieces, minimum=2)
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        n_in = input_shape[-1]
+        self.kernel = self.add_weight(name="kernel", shape=(n_in, self.pieces, self.units),
+                                      initializer=self.kernel_initializer)
+        self.bias = self.add_weight(name="bias", shape=(self.pieces, self.units),
+                                    initializer=self.bias_initializer)
+
+    def pieces_output(self, x):
+        """The affine pieces, shape ``(batch, pieces, units)``."""
+        return keras.ops.einsum("bi,ipu->bpu", x, self.kernel) + self.bias
+
+    def call(self, x):
+        return keras.ops.max(self.pieces_output(x), axis=1)
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            units=self.units, pieces=self.pieces,
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+            bias_initializer=keras.initializers.serialize(self.bias_initializer),
+        )
+        return config
+
+
+def _initialisers(init: str, seed: int, fan_in: int, bias: float | None):
+    """Kernel and bias initialisers for one layer under scheme ``init``."""
+    init_ = keras.initializers
+    if init == "keras":
+        kernel, bias_init = init_.GlorotUniform(seed=seed), init_.Zeros()
+    elif init == "original":
+        kernel, bias_init = init_.TruncatedNormal(stddev=0.1, seed=seed), init_.Constant(0.1)
+    elif init == "glorot_uniform":
+        kernel, bias_init = init_.GlorotUniform(seed=seed), init_.Zeros()
+    elif init == "he_normal":
+        kernel, bias_init = init_.HeNormal(seed=seed), init_.Zeros()
+    elif init == "nielsen":
+        kernel = init_.RandomNormal(stddev=fan_in ** -0.5, seed=seed)
+        bias_init = init_.RandomNormal(stddev=1.0, seed=seed + 1)
+    else:  # pragma: no cover - checked by the caller
+        raise AssertionError(init)
+    if bias is not None:
+        bias_init = init_.Constant(bias)
+    return kernel, bias_init
+
+
+def mlp(
+    input_dim: int,
+    hidden_units: Sequence[int],
+    activation="relu",
+    output_units: int = 2,
+    *,
+    init: str = "keras",
+    hidden_bias: float | None = None,
+    seed: int = 0,
+) -> keras.Model:
+    """A fully connected network ``input_dim -> hidden_units... -> output_units`` logits.
+
+    Two calls with the same arguments and seed give identical initial weights, whatever the
+    global random state; calls that differ only in ``activation`` share the same initial
+    kernels (each layer's initialiser is seeded from ``seed`` and the layer index), so
+    activations can be compared from the same starting point.
+
+    Args:
+        input_dim: number of input features, an int >= 1.
+        hidden_units: widths of the hidden layers, a list or tuple of ints >= 1 (may be empty:
+            a linear model).
+        activation: a registry name (see :func:`actbook.activations.names`) or an
+            :class:`~actbook.activations.Activation` from :func:`actbook.activations.get`;
+            default ``"relu"``.
+        output_units: number of logits, an int >= 1 (default 2).
+        init: initialisation scheme, one of :data:`INITIALISATIONS` (default ``"keras"``).
+            Output layer included. For maxout, ``fan_in`` is the input width.
+        hidden_bias: if given, a finite float that every hidden bias starts at (overrides the
+            scheme's hidden biases; used for the negative-bias experiments). Default ``None``.
+        seed: an int >= 0 (default 0).
+
+    Returns:
+        A functional ``keras.Model`` named ``"mlp"`` mapping ``(batch, input_dim)`` float32 to
+        ``(batch, output_units)`` logits.
+
+    Raises:
+        TypeError: for arguments of the wrong type.
+        ValueError: for non-positive sizes, an unknown activation or scheme.
+    """
+    input_dim = check_int("input_dim", input_dim, minimum=1)
+    if isinstance(hidden_units, (str, bytes)) or not isinstance(hidden_units, Sequence):
+        raise TypeError(
+            f"hidden_units must be a list or tuple of ints, got {type(hidden_units).__name__}"
+        )
+    hidden_units = [check_int(f"hidden_units[{i}]", u, minimum=1)
+                    for i, u in enumerate(hidden_units)]
+    act = _activations.get(activation)
+    output_units = check_int("output_units", output_units, minimum=1)
+    init = check_choice("init", init, INITIALISATIONS)
+    if hidden_bias is not None:
+        hidden_bias = check_float("hidden_bias", hidden_bias)
+    seed = check_int("seed", seed, minimum=0)
+
+    inputs = keras.Input(shape=(input_dim,), name="x")
+    h = inputs
+    fan_in = input_dim
+    for i, units in enumerate(hidden_units, start=1):
+        kernel, bias = _initialisers(init, seed * 1000 + 2 * i, fan_in, hidden_bias)
+        if act.kind == "maxout":
+            h = Maxout(units, act.params["pieces"], kernel_initializer=kernel,
+                       bias_initializer=bias, name=f"hidden_{i}")(h)
+        else:
+            z = keras.layers.Dense(units, kernel_initializer=kernel, bias_initializer=bias,
+                                   name=f"hidden_{i}_pre")(h)
+            if act.kind == "layer":
+                h = act.make_layer(name=f"hidden_{i}")(z)
+            else:
+                h = keras.layers.Activation(act.keras_name, name=f"hidden_{i}")(z)
+        fan_in = units
+    kernel, bias = _initialisers(init, seed * 1000 + 2 * (len(hidden_units) + 1), fan_in, None)
+    logits = keras.layers.Dense(output_units, kernel_initializer=kernel, bias_initializer=bias,
+                                name="logits")(h)
+    return keras.Model(inputs, logits, name="mlp")
+
+
+def hidden_layer_names(model: keras.Model) -> list[str]:
+    """Names ``hidden_1, hidden_2, ...`` of the hidden activation layers of an :func:`mlp`."""
+    _check_model(model)
+    out = []
+    i = 1
+    while True:
+        try:
+            model.get_layer(f"hidden_{i}")
+        except ValueError:
+            return out
+        out.append(f"hidden_{i}")
+        i += 1
+
+
+def _check_model(model) -> None:
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
