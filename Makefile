@@ -1,0 +1,56 @@
+# The two commands a newcomer needs:  make book  and  make test.
+# Each bootstraps .venv from the pinned requirements.txt (and MathJax from package-lock.json).
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MATHJAX := _static/mathjax/tex-chtml.js
+NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+
+.PHONY: book test execute serve lab bench clean help
+
+help:
+	@echo "make book     build the HTML book into _build/html (from stored outputs)"
+	@echo "make test     unit tests + nbval on every notebook + book build (+ browser tests)"
+	@echo "make execute  re-execute every notebook in place (refresh stored outputs)"
+	@echo "make serve    serve _build/html on http://127.0.0.1:8000/"
+	@echo "make lab      start JupyterLab on the chapters"
+	@echo "make bench    run the performance benchmarks"
+	@echo "make clean    remove build output"
+
+$(STAMP): requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
+	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip check
+	touch $@
+
+$(MATHJAX): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	rm -rf _static/mathjax
+	mkdir -p _static/mathjax/output/chtml/fonts
+	cp node_modules/mathjax/es5/tex-chtml.js _static/mathjax/
+	cp -r node_modules/mathjax/es5/output/chtml/fonts/woff-v2 _static/mathjax/output/chtml/fonts/
+
+book: $(STAMP) $(MATHJAX)
+	$(BIN)/jupyter-book build . -W -n --keep-going
+	touch _build/html/.nojekyll
+	@echo "Open _build/html/index.html"
+
+test: $(STAMP) $(MATHJAX)
+	$(BIN)/python -m pytest
+
+execute: $(STAMP)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
+
+serve: book
+	$(BIN)/python -m http.server --directory _build/html 8000
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab chapters/
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf _build .jupyter_cache _static/mathjax
