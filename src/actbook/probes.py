@@ -87,3 +87,163 @@ def pre_activations(model: keras.Model, x) -> dict[str, np.ndarray]:
         TypeError, ValueError: as :func:`logits`; ``ValueError`` for a maxout model.
     """
     return _layer_outputs(model, x, "_pre")
+
+
+# --- Dead units (chapter 4) ---
+#
+# A ReLU unit is *dead* on a data set when its pre-activation is <= 0 for every example: its
+# output is then 0 everywhere and so is its gradient (TensorFlow's relu'(0) = 0), so gradient
+# descent on that data can never revive it. :func:`dead_fraction` counts such units,
+# :func:`zero_fraction` measures sparsity (exact zeros in the activations), and
+# :func:`born_dead_probability` estimates how often a deep, narrow ReLU network is dead before
+# training starts (Lu, Shin, Su & Karniadakis 2020).
+
+
+def _quietly(probe, model, x) -> dict[str, np.ndarray]:
+    """Call :func:`pre_activations` or :func:`hidden_activations` without Keras 3.15's
+    "structure of `inputs` doesn't match" UserWarning (raised because the internal probe model
+    is built on the list ``model.inputs`` and called with a bare array; the values are right)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The structure of `inputs`",
+                                category=UserWarning)
+        return probe(model, x)
+
+
+def _with_total(counts: dict[str, tuple[int, int]]) -> dict[str, float]:
+    """``{layer: (hits, total)}`` -> ``{layer: hits/total, ..., "all": sum hits/sum total}``."""
+    out = {name: hits / total for name, (hits, total) in counts.items()}
+    if counts:
+        out["all"] = (sum(h for h, _ in counts.values())
+                      / sum(t for _, t in counts.values()))
+    return out
+
+
+def dead_fraction(model: keras.Model, x) -> dict[str, float]:
+    """Per hidden layer, the fraction of units whose pre-activation is <= 0 on every example.
+
+    For ReLU such a unit is dead on ``x``: it outputs 0 for every example and its gradient is 0
+    for every example (TensorFlow takes ``relu'(0) = 0``), so no gradient-descent step computed
+    on ``x`` can change its incoming weights and bring it back (the "dying ReLU" problem; see
+    e.g. Lu et al. 2020). For leaky ReLU, PReLU and ELU the same count measures units that sit
+    on the negative side for every example; they still receive a (smaller) gradient, so they
+    are not dead in this sense.
+
+    Args:
+        model: a model from :func:`actbook.models.mlp` whose hidden layers are Dense + activation
+            (not maxout, which has no pre-activation).
+        x: real array ``(n, input_dim)``, finite, not empty: the data set the units are dead on.
+
+    Returns:
+        ``{"hidden_1": f_1, ..., "hidden_L": f_L, "all": f}`` with Python floats in [0, 1]:
+        ``f_i`` is the fraction of layer ``i``'s units that are dead, ``"all"`` the fraction of
+        all hidden units of the network (layers weighted by their width). Empty for a model
+        without hidden layers.
+
+    Raises:
+        TypeError, ValueError: as :func:`pre_activations` (wrong model type, bad ``x``, maxout).
+    """
+    z = _quietly(pre_activations, model, x)
+    return _with_total({name: (int(np.sum(np.all(v <= 0, axis=0))), v.shape[1])
+                        for name, v in z.items()})
+
+
+def zero_fraction(model: keras.Model, x) -> dict[str, float]:
+    """Sparsity: per hidden layer, the fraction of activations that are exactly 0.
+
+    Counts every (example, unit) pair, so it is the chance that a randomly chosen unit is
+    silent on a randomly chosen example. Glorot, Bordes & Bengio (2011) report that about half
+    of the hidden units of a ReLU network output a true zero after random initialisation.
+
+    Args:
+        model: a model from :func:`actbook.models.mlp` (any activation, maxout included).
+        x: real array ``(n, input_dim)``, finite, not empty.
+
+    Returns:
+        ``{"hidden_1": s_1, ..., "all": s}``, Python floats in [0, 1]; ``"all"`` pools every
+        activation of every hidden layer. Empty for a model without hidden layers.
+
+    Raises:
+        TypeError, ValueError: as :func:`hidden_activations`.
+    """
+    h = _quietly(hidden_activations, model, x)
+    return _with_total({name: (int(np.sum(v == 0)), v.size) for name, v in h.items()})
+
+
+def born_dead_probability(
+    depth: int,
+    width: int,
+    trials: int = 1000,
+    seed: int = 0,
+    *,
+    input_dim: int = 1,
+    n_points: int = 65,
+    bias_std: float = 0.0,
+) -> np.ndarray:
+    """Monte-Carlo estimate of the probability that a random deep ReLU network is born dead.
+
+    Lu, Shin, Su & Karniadakis ("Dying ReLU and Initialization", 2020) call a ReLU network
+    *born dead* when at initialisation it is a constant function on its input domain, and prove
+    that with weights (and biases) drawn from symmetric distributions this happens with
+    probability tending to 1 as the depth grows at fixed width.
+
+    Each trial draws a network ``input_dim -> width -> ... -> width`` (``depth`` ReLU layers)
+    with He-normal weights, ``N(0, 2 / fan_in)`` (He et al. 2015), and biases
+    ``N(0, bias_std**2)`` (default 0: zero biases, as Keras initialises them), evaluates it on
+    ``n_points`` inputs of the domain ``[-1, 1]**input_dim`` and counts it as born dead when the
+    last hidden layer gives exactly the same output on all of them (then so does any output
+    layer on top). All trials run at once in NumPy, layer by layer, and every depth from 1 to
+    ``depth`` is read off the same draws (a network constant after ``l`` layers stays constant).
+
+    How exact it is: for ``input_dim == 1`` the points are ``n_points`` equally spaced values
+    from -1 to 1, endpoints included. With zero biases a ReLU network is positively
+    homogeneous, ``f(t x) = t f(x)`` for ``t >= 0``, so it is constant on [-1, 1] exactly when
+    it is 0 at -1 and at 1: the estimate is then exact per trial (any ``n_points >= 2``).
+    Otherwise (biases, or ``input_dim > 1`` where the points are drawn uniformly from the cube)
+    a network constant on the points but not between them would be counted as dead, so the
+    estimate can only err upwards, less so with more points. Width 1 with zero biases has the
+    closed form ``1 - 2**-(depth - 1)``.
+
+    Args:
+        depth: number of hidden ReLU layers, an int >= 1.
+        width: units per hidden layer, an int >= 1.
+        trials: number of random networks, an int >= 1 (default 1000); the standard error of
+            the estimate is at most ``0.5 / sqrt(trials)``.
+        seed: seed of NumPy's generator, an int >= 0 (default 0).
+        input_dim: input dimension, an int >= 1 (default 1).
+        n_points: inputs each network is evaluated on, an int >= 2 (default 65).
+        bias_std: standard deviation of the biases, a float >= 0 (default 0.0).
+
+    Returns:
+        float64 array of shape ``(depth,)``: element ``l - 1`` is the estimated probability
+        for a network of depth ``l``, a multiple of ``1 / trials``; non-decreasing in ``l``.
+
+    Raises:
+        TypeError: if an argument has the wrong type.
+        ValueError: if an argument is out of range.
+    """
+    from actbook._checks import check_float, check_int
+
+    depth = check_int("depth", depth, minimum=1)
+    width = check_int("width", width, minimum=1)
+    trials = check_int("trials", trials, minimum=1)
+    seed = check_int("seed", seed, minimum=0)
+    input_dim = check_int("input_dim", input_dim, minimum=1)
+    n_points = check_int("n_points", n_points, minimum=2)
+    bias_std = check_float("bias_std", bias_std, minimum=0.0)
+    rng = np.random.default_rng(seed)
+    if input_dim == 1:
+        points = np.linspace(-1.0, 1.0, n_points)[:, None]
+    else:
+        points = rng.uniform(-1.0, 1.0, size=(n_points, input_dim))
+    h = np.broadcast_to(points, (trials, n_points, input_dim))  # (trial, point, unit)
+    dead = np.empty(depth)
+    fan_in = input_dim
+    for layer in range(depth):
+        w = rng.standard_normal((trials, fan_in, width)) * np.sqrt(2.0 / fan_in)
+        b = rng.standard_normal((trials, 1, width)) * bias_std
+        h = np.maximum(h @ w + b, 0.0)
+        dead[layer] = np.mean(np.all(h == h[:, :1, :], axis=(1, 2)))
+        fan_in = width
+    return dead
