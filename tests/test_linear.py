@@ -159,3 +159,17 @@ def test_bad_arguments_of_forward_and_relu_kinks():
         linear.relu_kinks(SAWTOOTH, 0.0, "1")
     with pytest.raises(ValueError, match="rtol"):
         linear.count_pieces(SAWTOOTH, 0.0, 1.0, rtol=-1.0)
+
+
+def test_sawtooth_is_the_hand_set_network_and_doubles_its_pieces_per_layer():
+    for (k, c), (k2, c2) in zip(linear.sawtooth(2), SAWTOOTH):
+        np.testing.assert_array_equal(k, k2)
+        np.testing.assert_array_equal(c, c2)
+    for depth in range(1, 6):
+        kinks = linear.relu_kinks(linear.sawtooth(depth), 0.0, 1.0)
+        np.testing.assert_allclose(kinks, np.arange(1, 2**depth) / 2**depth, atol=1e-12)
+    assert linear.count_pieces(linear.sawtooth(3), 0.0, 1.0) == 8
+    with pytest.raises(ValueError, match="depth"):
+        linear.sawtooth(0)
+    with pytest.raises(TypeError, match="depth"):
+        linear.sawtooth(2.0)

@@ -22,7 +22,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from actbook._checks import check_array, check_choice, check_float
+from actbook._checks import check_array, check_choice, check_float, check_int
 
 #: Hidden activations :func:`forward` and :func:`dense_layers` accept.
 HIDDEN_ACTIVATIONS = ("linear", "relu")
@@ -211,6 +211,34 @@ def count_pieces(layers, lo: float, hi: float, *, rtol: float = 1e-9) -> int:
         TypeError, ValueError: as :func:`relu_kinks`.
     """
     return int(len(relu_kinks(layers, lo, hi, rtol=rtol))) + 1
+
+
+def sawtooth(depth: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    """A ReLU network of ``depth`` hidden layers of 2 units whose output has ``2**depth`` pieces.
+
+    The triangle map ``g(t) = 2 relu(t) - 4 relu(t - 1/2)`` rises from 0 to 1 on [0, 1/2] and
+    falls back on [1/2, 1]; the network computes ``g`` composed ``depth`` times, a sawtooth with
+    kinks at ``j / 2**depth`` for ``j = 1 .. 2**depth - 1`` on (0, 1). With ``2 * depth`` hidden
+    units in all it has ``2**depth`` linear pieces, whereas one hidden layer of ``2 * depth``
+    units has at most ``2 * depth + 1`` (the construction of Montufar, Pascanu, Cho & Bengio,
+    NeurIPS 2014, and of Telgarsky, 2016).
+
+    Args:
+        depth: number of hidden layers, an int >= 1.
+
+    Returns:
+        ``depth + 1`` float64 ``(kernel, bias)`` pairs for :func:`forward` and :func:`relu_kinks`
+        (hidden widths 2, one input, one output).
+
+    Raises:
+        TypeError, ValueError: if ``depth`` is not an int >= 1.
+    """
+    depth = check_int("depth", depth, minimum=1)
+    half = np.array([0.0, -0.5])
+    layers = [(np.array([[1.0, 1.0]]), half)]
+    layers += [(np.array([[2.0, 2.0], [-4.0, -4.0]]), half.copy()) for _ in range(depth - 1)]
+    layers.append((np.array([[2.0], [-4.0]]), np.array([0.0])))
+    return layers
 
 
 def dense_layers(model, hidden_activation: str = "linear") -> list[tuple[np.ndarray, np.ndarray]]:
