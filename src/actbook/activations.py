@@ -6,7 +6,8 @@ the book tabulates (formula, range, zero-centred, saturation, cost, typical use,
 
 Derivatives at kinks follow TensorFlow's gradients, so that the NumPy reference and
 ``tf.GradientTape`` agree everywhere: ``relu'(0) = 0``, ``leaky_relu'(0) = negative_slope``,
-``elu'(0) = 1``.
+``elu'(0) = 1``, and ``prelu'(0) = 0`` (Keras computes PReLU as
+``relu(x) - a * relu(-x)``).
 
 Use :func:`get` to look an activation up by name (with parameters, e.g.
 ``get("leaky_relu", negative_slope=0.1)``) and :func:`names` for the list of names.
@@ -196,7 +197,13 @@ def _build(name: str, params: dict) -> Activation:
     if name == "prelu":
         slope = check_float("initial_slope", params.pop("initial_slope", 0.25),
                             minimum=0.0, maximum=1.0, max_inclusive=False)
-        f, df = _leaky(slope)
+        f, _ = _leaky(slope)
+
+        def df(x):
+            # Keras' PReLU computes relu(x) - a * relu(-x), so its gradient at exactly 0 is 0.
+            x = np.asarray(x, dtype=np.float64)
+            return np.where(x > 0, 1.0, np.where(x < 0, slope, 0.0))
+
         return Activation(
             name, "layer", f, df, params={"initial_slope": slope},
             formula=r"\max(x, a\,x)\text{, } a \text{ learned}",

@@ -50,7 +50,7 @@ def _layer_outputs(model: keras.Model, x, suffix: str) -> dict[str, np.ndarray]:
     if missing:
         raise ValueError(f"model has no layer(s) {missing}: pre-activations need an mlp whose "
                          "hidden layers are Dense + activation (maxout has none)")
-    probe = keras.Model(model.inputs, [model.get_layer(w).output for w in wanted])
+    probe = keras.Model(model.input, [model.get_layer(w).output for w in wanted])
     outputs = probe(x, training=False)
     if not isinstance(outputs, (list, tuple)):
         outputs = [outputs]
@@ -87,6 +87,216 @@ def pre_activations(model: keras.Model, x) -> dict[str, np.ndarray]:
         TypeError, ValueError: as :func:`logits`; ``ValueError`` for a maxout model.
     """
     return _layer_outputs(model, x, "_pre")
+
+
+# --- Gradients and saturation (chapter 3) ---
+#
+# Per-layer gradient norms ("speed of learning", Nielsen 2015, ch. 5) and the saturation of
+# hidden units (how many sit where their derivative f'(z) is almost 0), built on
+# :func:`pre_activations`, the registry's NumPy derivatives and ``tf.GradientTape``.
+
+#: Costs :func:`bias_gradient_norms` and :func:`weight_gradient_norms` can differentiate.
+GRADIENT_COSTS = {
+    "softmax": "softmax cross-entropy of the logits, as the trainer minimises",
+    "sigmoid": "Nielsen's network2 cost: a sigmoid on every logit, binary cross-entropy against "
+    "the one-hot label, summed over output units",
+}
+
+
+def _hidden_dense_layers(model: keras.Model) -> dict[str, keras.layers.Layer]:
+    """The layer holding each hidden layer's kernel and bias: ``hidden_i_pre``, or the Maxout
+    layer ``hidden_i`` itself."""
+    layers = {layer.name: layer for layer in model.layers}
+    return {name: layers.get(f"{name}_pre", layers[name]) for name in hidden_layer_names(model)}
+
+
+def _gradient_norms(model, x, y, cost, which: str) -> dict[str, float]:
+    import tensorflow as tf
+
+    from actbook._checks import check_choice
+    from actbook.training import _check_xy, _model_io
+
+    _check_model(model)
+    n_in, n_out = _model_io(model)
+    x, y = _check_xy("x", x, "y", y, n_in, n_out)
+    cost = check_choice("cost", cost, GRADIENT_COSTS)
+    layers = _hidden_dense_layers(model)
+    variables = [getattr(layer, which) for layer in layers.values()]
+    with tf.GradientTape() as tape:
+        out = model(tf.constant(x), training=False)
+        if cost == "softmax":
+            per_example = tf.nn.sparse_softmax_cross_entropy_with_logits(y, out)
+        else:
+            target = tf.one_hot(y, n_out, dtype=out.dtype)
+            per_example = tf.reduce_sum(
+                tf.nn.sigmoid_cross_entropy_with_logits(labels=target, logits=out), axis=1)
+        mean_cost = tf.reduce_mean(per_example)
+    grads = tape.gradient(mean_cost, variables)
+    return {name: float(tf.norm(g)) for name, g in zip(layers, grads)}
+
+
+def bias_gradient_norms(model: keras.Model, x, y, *, cost: str = "softmax") -> dict[str, float]:
+    """Nielsen's "speed of learning" of each hidden layer: the norm of dC/d(bias).
+
+    ``C`` is the *mean* cost over the examples ``(x, y)``, so the gradient is the average of the
+    per-example gradients, and the norm is taken of that average (not the average of the
+    per-example norms, which would be larger). This is what Nielsen computes for his chapter 5
+    numbers (``generate_gradient.py``: average ``dC_x/db`` over the first 1000 training
+    examples, then the Euclidean length per layer). Nielsen, *Neural Networks and Deep Learning*
+    (2015), ch. 5, "The vanishing gradient problem".
+
+    Args:
+        model: a model from :func:`actbook.models.mlp` (any activation, maxout included).
+        x: real array ``(n, input_dim)``, finite, not empty.
+        y: integer class labels ``(n,)`` in ``0 .. output_units - 1``.
+        cost: ``"softmax"`` (default: mean softmax cross-entropy of the logits, in nats, the cost
+            :func:`actbook.training.train` minimises) or ``"sigmoid"`` (Nielsen's network2
+            cross-entropy: sigmoid output units, binary cross-entropy per unit against the
+            one-hot label, summed over units); see :data:`GRADIENT_COSTS`.
+
+    Returns:
+        ``{"hidden_1": norm, ...}`` in layer order, Python floats >= 0 (nats per unit of bias);
+        empty for a model without hidden layers.
+
+    Raises:
+        TypeError: if ``model`` is not a ``keras.Model``, ``x``/``y`` have the wrong dtype or
+            ``cost`` is not a str.
+        ValueError: for shapes that do not match the model, labels out of range, empty or
+            non-finite data, or an unknown ``cost``.
+    """
+    return _gradient_norms(model, x, y, cost, "bias")
+
+
+def weight_gradient_norms(model: keras.Model, x, y, *, cost: str = "softmax"
+                          ) -> dict[str, float]:
+    """Frobenius norm of dC/d(kernel) of each hidden layer, ``C`` the mean cost over ``(x, y)``.
+
+    The weight analogue of :func:`bias_gradient_norms` (same arguments, cost and errors). For a
+    Dense layer ``dC/dW[i, j] = mean over examples of h_prev[i] * delta[j]``, where ``delta`` is
+    dC/dz, the bias gradient of one example (Nielsen 2015, ch. 2, equation BP4).
+
+    Returns:
+        ``{"hidden_1": norm, ...}`` in layer order, Python floats >= 0.
+    """
+    return _gradient_norms(model, x, y, cost, "kernel")
+
+
+def _registry_activation(layer: keras.layers.Layer):
+    """The registry :class:`~actbook.activations.Activation` a hidden activation layer applies."""
+    from actbook import activations
+
+    if isinstance(layer, keras.layers.LeakyReLU):
+        return activations.get("leaky_relu", negative_slope=float(layer.negative_slope))
+    config = layer.get_config()
+    name = config.get("activation")
+    if isinstance(layer, keras.layers.Activation) and isinstance(name, str) \
+            and name in activations.names():
+        return activations.get(name)
+    raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) has no elementwise "
+                     "derivative in the activation registry; supported: Activation layers of "
+                     "the registry's functions and LeakyReLU (not PReLU or maxout)")
+
+
+def hidden_derivatives(model: keras.Model, x) -> dict[str, np.ndarray]:
+    """The derivative ``f'(z)`` of every hidden unit on every example.
+
+    ``z`` comes from :func:`pre_activations`; ``f'`` is the activation registry's NumPy
+    derivative (TensorFlow's conventions at kinks, e.g. ``relu'(0) = 0``). Backpropagation
+    multiplies the error reaching a unit by this factor (Nielsen 2015, ch. 2, equation BP2).
+
+    Args:
+        model: a model from :func:`actbook.models.mlp` with an elementwise activation
+            (not maxout, not PReLU).
+        x: real array ``(n, input_dim)``.
+
+    Returns:
+        ``{"hidden_1": float64 array (n, units_1), ...}`` in layer order.
+
+    Raises:
+        TypeError, ValueError: as :func:`pre_activations`; ``ValueError`` for maxout or PReLU
+        hidden layers.
+    """
+    z = _quietly(pre_activations, model, x)
+    return {name: _registry_activation(model.get_layer(name)).derivative(values)
+            for name, values in z.items()}
+
+
+def mean_activations(model: keras.Model, x) -> dict[str, float]:
+    """The mean hidden activation of each layer, over every unit and every example of ``x``.
+
+    The quantity Glorot & Bengio (2010, figure 2) follow during training: for sigmoid units, a
+    layer mean near 0 or 1 means the layer is saturated (sigma' = sigma (1 - sigma) is small
+    there).
+
+    Args:
+        model: a model from :func:`actbook.models.mlp` (any activation, maxout included).
+        x: real array ``(n, input_dim)``, finite, not empty.
+
+    Returns:
+        ``{"hidden_1": mean, ...}`` in layer order, Python floats.
+
+    Raises:
+        TypeError, ValueError: as :func:`hidden_activations`.
+    """
+    return {name: float(np.mean(h))
+            for name, h in _quietly(hidden_activations, model, x).items()}
+
+
+def derivative_peak(activation) -> float:
+    """The largest value of an activation's derivative, found on a grid of step 0.001 over
+    ``[-20, 20]`` (exact for the registry's functions: 1/4 for sigmoid at 0, 1 for tanh at 0,
+    about 1.100 for SiLU near 2.4).
+
+    Args:
+        activation: a registry name or :class:`~actbook.activations.Activation` (not maxout).
+
+    Returns:
+        The peak of ``f'``, a Python float.
+
+    Raises:
+        TypeError, ValueError: as :func:`actbook.activations.get`; ``ValueError`` for maxout.
+    """
+    from actbook import activations
+
+    act = activations.get(activation)
+    if act.derivative is None:
+        raise ValueError(f"activation {act.name!r} has no elementwise derivative")
+    return float(np.max(act.derivative(np.linspace(-20.0, 20.0, 40001))))
+
+
+def saturation_fraction(model: keras.Model, x, threshold: float = 0.01) -> dict[str, float]:
+    """Per hidden layer, the fraction of (example, unit) pairs where ``f'(z) < threshold * peak``.
+
+    "Saturated" means the unit sits on a flat part of its activation, where backpropagation
+    multiplies the error by less than ``threshold`` times the best the activation can do
+    (``peak`` from :func:`derivative_peak`: 1/4 for sigmoid, 1 for tanh). The fraction counts
+    every unit on every example, so it is the chance that a randomly chosen unit, on a randomly
+    chosen example, is saturated. With the default 1 %, sigmoid units saturate for
+    ``|z| > 5.99`` and tanh units for ``|z| > 2.99``. Glorot & Bengio (2010) track saturation
+    through sigmoid activation values near 0 or 1; this probe measures it on the derivative so
+    that it applies to any activation (for ReLU it counts the units with ``z <= 0``).
+
+    Args:
+        model: a model from :func:`actbook.models.mlp` with an elementwise activation.
+        x: real array ``(n, input_dim)``.
+        threshold: a float in (0, 1] (default 0.01), relative to the derivative's peak.
+
+    Returns:
+        ``{"hidden_1": fraction in [0, 1], ...}`` in layer order, Python floats.
+
+    Raises:
+        TypeError: for a non-real ``threshold`` and as :func:`hidden_derivatives`.
+        ValueError: for ``threshold`` outside (0, 1] and as :func:`hidden_derivatives`.
+    """
+    from actbook._checks import check_float
+
+    threshold = check_float("threshold", threshold, minimum=0.0, maximum=1.0,
+                            min_inclusive=False)
+    out = {}
+    for name, d in hidden_derivatives(model, x).items():
+        peak = derivative_peak(_registry_activation(model.get_layer(name)))
+        out[name] = float(np.mean(d < threshold * peak))
+    return out
 
 
 # --- Dead units (chapter 4) ---

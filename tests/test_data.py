@@ -1,0 +1,86 @@
+import numpy as np
+import pytest
+
+from actbook import data
+
+
+def test_xor_without_noise_lies_on_corners_with_xor_labels():
+    x, y = data.xor_data(n=500, noise=0.0, seed=3)
+    assert x.dtype == np.float32 and x.shape == (500, 2)
+    assert y.dtype == np.int64 and y.shape == (500,)
+    assert set(map(tuple, x.tolist())) <= {(0.0, 0.0), (0.0, 1.0), (1.0, 0.0), (1.0, 1.0)}
+    np.testing.assert_array_equal(y, x[:, 0].astype(int) ^ x[:, 1].astype(int))
+
+
+def test_xor_noise_stays_within_bounds_and_labels_follow_the_corner():
+    x, y = data.xor_data(n=2000, noise=0.05, seed=0)
+    corner = np.rint(x)
+    assert np.abs(x - corner).max() <= 0.05 + 1e-7
+    np.testing.assert_array_equal(y, corner[:, 0].astype(int) ^ corner[:, 1].astype(int))
+
+
+def test_xor_is_seeded():
+    a, b = data.xor_data(seed=7), data.xor_data(seed=7)
+    np.testing.assert_array_equal(a[0], b[0])
+    assert not np.array_equal(a[0], data.xor_data(seed=8)[0])
+
+
+def test_split_is_80_20_disjoint_and_complete():
+    x, y = data.xor_data(n=1000)
+    xt, yt, xv, yv = data.train_val_split(x, y)
+    assert (len(xt), len(xv)) == (800, 200)
+    whole = np.concatenate([xt, xv])
+    assert sorted(map(tuple, whole.tolist())) == sorted(map(tuple, x.tolist()))
+    np.testing.assert_array_equal(np.sort(np.concatenate([yt, yv])), np.sort(y))
+
+
+def test_digits_are_scaled_to_unit_interval():
+    x, y = data.digits()
+    assert x.shape == (1797, 64) and x.dtype == np.float32
+    assert x.min() == 0.0 and x.max() == 1.0
+    assert set(np.unique(y)) == set(range(10))
+
+
+@pytest.mark.parametrize("fn", [data.two_moons, data.circles, data.spiral])
+def test_2d_sets_are_standardised_and_balanced(fn):
+    x, y = fn(n=400, seed=1)
+    np.testing.assert_allclose(x.mean(axis=0), 0.0, atol=1e-5)
+    np.testing.assert_allclose(x.std(axis=0), 1.0, atol=1e-4)
+    assert y.sum() == 200
+
+
+BAD = [
+    (data.xor_data, {"n": 0}, ValueError, "n"),
+    (data.xor_data, {"n": 2.5}, TypeError, "n"),
+    (data.xor_data, {"n": True}, TypeError, "n"),
+    (data.xor_data, {"noise": -0.1}, ValueError, "noise"),
+    (data.xor_data, {"noise": 0.5}, ValueError, "noise"),
+    (data.xor_data, {"noise": float("nan")}, ValueError, "noise"),
+    (data.xor_data, {"noise": "big"}, TypeError, "noise"),
+    (data.xor_data, {"seed": -1}, ValueError, "seed"),
+    (data.two_moons, {"n": 1}, ValueError, "n"),
+    (data.circles, {"factor": 1.0}, ValueError, "factor"),
+    (data.spiral, {"n": 3}, ValueError, "n"),
+    (data.spiral, {"turns": 0}, ValueError, "turns"),
+]
+
+
+@pytest.mark.parametrize("fn, kwargs, error, name", BAD)
+def test_bad_arguments_are_named(fn, kwargs, error, name):
+    with pytest.raises(error, match=name):
+        fn(**kwargs)
+
+
+@pytest.mark.parametrize("x, y, kwargs, error, name", [
+    (np.zeros((4, 2)), np.zeros(3, int), {}, ValueError, "same length"),
+    (np.zeros(4), np.zeros(4, int), {}, ValueError, "x"),
+    (np.zeros((4, 2)), np.zeros(4), {}, TypeError, "y"),
+    (np.zeros((0, 2)), np.zeros(0, int), {}, ValueError, "empty"),
+    (np.full((4, 2), np.nan), np.zeros(4, int), {}, ValueError, "finite"),
+    (np.zeros((4, 2)), np.zeros(4, int), {"val_fraction": 1.0}, ValueError, "val_fraction"),
+    (np.zeros((1, 2)), np.zeros(1, int), {}, ValueError, "at least 2"),
+    ("abc", np.zeros(4, int), {}, TypeError, "x"),
+])
+def test_split_rejects_bad_input(x, y, kwargs, error, name):
+    with pytest.raises(error, match=name):
+        data.train_val_split(x, y, **kwargs)

@@ -1,0 +1,167 @@
+import keras
+import numpy as np
+import pytest
+
+from actbook import data, models, probes, training
+
+
+def test_mlp_shapes_names_and_original_initialisation():
+    model = models.mlp(2, [300], "sigmoid", init="original", seed=0)
+    assert [w.shape for w in model.weights] == [(2, 300), (300,), (300, 2), (2,)]
+    kernel, bias = model.get_layer("hidden_1_pre").get_weights()
+    np.testing.assert_allclose(bias, 0.1)
+    assert np.abs(kernel).max() <= 0.2 + 1e-6          # truncated at 2 standard deviations
+    assert models.hidden_layer_names(model) == ["hidden_1"]
+
+
+def test_same_seed_same_weights_across_activations():
+    a = models.mlp(2, [8, 8], "relu", seed=5, init="he_normal")
+    b = models.mlp(2, [8, 8], "tanh", seed=5, init="he_normal")
+    for wa, wb in zip(a.get_weights(), b.get_weights()):
+        np.testing.assert_array_equal(wa, wb)
+
+
+def test_he_and_nielsen_variances():
+    he = models.mlp(400, [400], "relu", init="he_normal", seed=1)
+    kernel = he.get_layer("hidden_1_pre").get_weights()[0]
+    assert kernel.var() == pytest.approx(2 / 400, rel=0.05)
+    ni = models.mlp(400, [400], "sigmoid", init="nielsen", seed=1)
+    kernel, bias = ni.get_layer("hidden_1_pre").get_weights()
+    assert kernel.var() == pytest.approx(1 / 400, rel=0.05)
+    assert bias.var() == pytest.approx(1.0, rel=0.2)
+
+
+def test_hidden_bias_override():
+    model = models.mlp(2, [4], "relu", hidden_bias=-1.5)
+    np.testing.assert_array_equal(model.get_layer("hidden_1_pre").get_weights()[1], -1.5)
+
+
+def test_hand_set_network_probes():
+    model = models.mlp(2, [2], "relu", output_units=2)
+    model.get_layer("hidden_1_pre").set_weights([np.array([[1.0, -1.0], [0.0, 0.0]]),
+                                                 np.zeros(2)])
+    model.get_layer("logits").set_weights([np.eye(2), np.zeros(2)])
+    x = np.array([[2.0, 5.0], [-3.0, 1.0]], np.float32)
+    np.testing.assert_allclose(probes.pre_activations(model, x)["hidden_1"], [[2, -2], [-3, 3]])
+    np.testing.assert_allclose(probes.hidden_activations(model, x)["hidden_1"], [[2, 0], [0, 3]])
+    np.testing.assert_allclose(probes.logits(model, x), [[2, 0], [0, 3]])
+
+
+def test_maxout_is_the_max_of_its_pieces():
+    model = models.mlp(3, [4], "maxout", seed=2)
+    layer = model.get_layer("hidden_1")
+    x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
+    pieces = np.asarray(layer.pieces_output(x))
+    np.testing.assert_allclose(np.asarray(layer(x)), pieces.max(axis=1), atol=1e-6)
+
+
+def _xor():
+    x, y = data.xor_data(n=400, seed=0)
+    return data.train_val_split(x, y)
+
+
+def test_training_is_deterministic_and_learns_xor():
+    xt, yt, xv, yv = _xor()
+    runs = []
+    for _ in range(2):
+        model = models.mlp(2, [16], "tanh", init="original", seed=0)
+        runs.append(training.train(model, xt, yt, x_val=xv, y_val=yv, steps=1000,
+                                   batch_size=64, learning_rate=0.5, record_every=100))
+    np.testing.assert_array_equal(runs[0].loss, runs[1].loss)
+    assert runs[0].val_accuracy[-1] == 1.0
+    assert runs[0].step.tolist() == list(range(0, 1001, 100))
+
+
+def test_chunked_training_equals_one_run():
+    xt, yt, _, _ = _xor()
+    one = models.mlp(2, [8], "relu", seed=1)
+    training.train(one, xt, yt, steps=300, batch_size=32, record_every=100)
+    two = models.mlp(2, [8], "relu", seed=1)
+    training.train(two, xt, yt, steps=100, batch_size=32, record_every=100)
+    training.train(two, xt, yt, steps=200, batch_size=32, record_every=100, start_step=100)
+    for a, b in zip(one.get_weights(), two.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+
+
+def test_one_sgd_step_matches_the_hand_computed_update():
+    # Linear model, batch = whole set: one step is w <- w - lr * X^T (softmax - onehot) / n.
+    x = np.array([[1.0, 0.0], [0.0, 2.0]], np.float32)
+    y = np.array([0, 1])
+    model = models.mlp(2, [], "linear", output_units=2)
+    w0, b0 = [np.array(v) for v in model.get_weights()]
+    training.train(model, x, y, steps=1, batch_size=2, learning_rate=0.5, record_every=1)
+    logits = x @ w0 + b0
+    p = np.exp(logits) / np.exp(logits).sum(axis=1, keepdims=True)
+    d = (p - np.eye(2)[y]) / 2
+    np.testing.assert_allclose(model.get_weights()[0], w0 - 0.5 * x.T @ d, atol=1e-6)
+    np.testing.assert_allclose(model.get_weights()[1], b0 - 0.5 * d.sum(axis=0), atol=1e-6)
+
+
+def test_divergence_names_step_and_loss_and_keeps_weights():
+    xt, yt, _, _ = _xor()
+    model = models.mlp(2, [16], "relu", seed=0)
+    before = model.get_weights()
+    with pytest.raises(training.TrainingDivergedError, match=r"diverged at step \d+: .*loss"):
+        training.train(model, xt * 1e3, yt, steps=500, learning_rate=1e6, record_every=100)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+def test_evaluate_and_steps_to():
+    xt, yt, xv, yv = _xor()
+    model = models.mlp(2, [16], "relu", seed=0)
+    h = training.train(model, xt, yt, x_val=xv, y_val=yv, steps=500, batch_size=64,
+                       learning_rate=0.5, record_every=50)
+    loss, acc = training.evaluate(model, xv, yv)
+    assert acc == pytest.approx(h.val_accuracy[-1])
+    assert loss == pytest.approx(h.val_loss[-1], rel=1e-4)
+    assert h.steps_to(0.0) == 0 and h.steps_to(1.0) in (None, *h.step.tolist())
+
+
+@pytest.mark.parametrize("kwargs, error, match", [
+    ({"input_dim": 0, "hidden_units": [2]}, ValueError, "input_dim"),
+    ({"input_dim": 2, "hidden_units": 3}, TypeError, "hidden_units"),
+    ({"input_dim": 2, "hidden_units": "3"}, TypeError, "hidden_units"),
+    ({"input_dim": 2, "hidden_units": [3, 0]}, ValueError, r"hidden_units\[1\]"),
+    ({"input_dim": 2, "hidden_units": [3], "activation": "swishy"}, ValueError, "known"),
+    ({"input_dim": 2, "hidden_units": [3], "init": "zeros"}, ValueError, "init"),
+    ({"input_dim": 2, "hidden_units": [3], "output_units": 0}, ValueError, "output_units"),
+    ({"input_dim": 2, "hidden_units": [3], "hidden_bias": float("inf")}, ValueError,
+     "hidden_bias"),
+    ({"input_dim": 2, "hidden_units": [3], "seed": -2}, ValueError, "seed"),
+])
+def test_mlp_rejects_bad_arguments(kwargs, error, match):
+    with pytest.raises(error, match=match):
+        models.mlp(**kwargs)
+
+
+@pytest.mark.parametrize("override, error, match", [
+    ({"x": np.zeros((10, 3), np.float32)}, ValueError, r"x must have shape \(n, 2\)"),
+    ({"y": np.full(10, 2)}, ValueError, "class indices"),
+    ({"y": np.zeros(10, np.float32)}, TypeError, "y must hold integers"),
+    ({"y": np.zeros(9, int)}, ValueError, "same length"),
+    ({"x": np.full((10, 2), np.inf)}, ValueError, "finite"),
+    ({"steps": 0}, ValueError, "steps"),
+    ({"steps": 150}, ValueError, "multiple of record_every"),
+    ({"batch_size": 11}, ValueError, "batch_size"),
+    ({"learning_rate": 0.0}, ValueError, "learning_rate"),
+    ({"learning_rate": "0.1"}, TypeError, "learning_rate"),
+    ({"x_val": np.zeros((2, 2), np.float32)}, ValueError, "x_val and y_val"),
+    ({"model": "mlp"}, TypeError, "model"),
+])
+def test_train_rejects_bad_arguments(override, error, match):
+    kwargs = {"model": models.mlp(2, [4], "relu"), "x": np.zeros((10, 2), np.float32),
+              "y": np.zeros(10, int), "steps": 100, "batch_size": 5, "record_every": 100}
+    kwargs.update(override)
+    with pytest.raises(error, match=match):
+        training.train(**kwargs)
+
+
+def test_probes_reject_bad_input():
+    model = models.mlp(2, [4], "maxout")
+    with pytest.raises(ValueError, match="x must have shape"):
+        probes.logits(model, np.zeros((3, 5)))
+    with pytest.raises(ValueError, match="maxout"):
+        probes.pre_activations(model, np.zeros((3, 2)))
+    with pytest.raises(TypeError, match="model"):
+        probes.logits(keras, np.zeros((3, 2)))
