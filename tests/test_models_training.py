@@ -165,3 +165,37 @@ def test_probes_reject_bad_input():
         probes.pre_activations(model, np.zeros((3, 2)))
     with pytest.raises(TypeError, match="model"):
         probes.logits(keras, np.zeros((3, 2)))
+
+
+def _numpy_reference():
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[1] / "benchmarks" / "numpy_reference.py"
+    spec = importlib.util.spec_from_file_location("numpy_reference", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_trainer_matches_hand_written_numpy_sgd():
+    # Same initial weights, same minibatches: the compiled trainer and a hand-written NumPy
+    # forward/backward pass must give the same weights after 60 steps (3 epochs of 20 steps).
+    x, y = data.xor_data(n=200, seed=4)
+    model = models.mlp(2, [6], "sigmoid", init="original", seed=3)
+    start = [np.array(w) for w in model.get_weights()]
+    training.train(model, x, y, steps=60, batch_size=10, learning_rate=0.5, seed=9,
+                   record_every=60)
+    batches = training.minibatch_indices(200, 10, 60, seed=9)
+    assert batches.shape == (60, 10)
+    assert sorted(batches[:20].ravel().tolist()) == list(range(200))   # one epoch = a permutation
+    expected, _ = _numpy_reference().train_numpy(start, x, y, batches, 0.5)
+    for got, want in zip(model.get_weights(), expected):
+        np.testing.assert_allclose(got, want, atol=2e-5)
+
+
+def test_minibatch_indices_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="batch_size"):
+        training.minibatch_indices(10, 11, 5)
+    with pytest.raises(TypeError, match="steps"):
+        training.minibatch_indices(10, 2, 5.0)

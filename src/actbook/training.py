@@ -62,6 +62,47 @@ class History:
         return int(self.step[hit[0]]) if hit.size else None
 
 
+def _permutation(n, seed, epoch):
+    """The order of the training set in ``epoch``: a function of ``(seed, epoch)`` only."""
+    keys = tf.random.stateless_uniform([n], seed=tf.stack([seed, epoch]))
+    return tf.argsort(keys)
+
+
+def minibatch_indices(n: int, batch_size: int, steps: int, seed: int = 0,
+                      start_step: int = 0) -> np.ndarray:
+    """The training-set rows :func:`train` uses at each step, for reference implementations.
+
+    Args:
+        n: training-set size, an int >= 1.
+        batch_size: an int in [1, n].
+        steps: number of steps, an int >= 1.
+        seed: the ``seed`` given to :func:`train`, an int in [0, 2**31 - 1] (default 0).
+        start_step: first global step, an int >= 0 (default 0).
+
+    Returns:
+        int32 array ``(steps, batch_size)``: row ``i`` holds the indices of step
+        ``start_step + i``.
+
+    Raises:
+        TypeError, ValueError: for arguments of the wrong type or out of range.
+    """
+    n = check_int("n", n, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=n)
+    steps = check_int("steps", steps, minimum=1)
+    seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
+    start_step = check_int("start_step", start_step, minimum=0)
+    per_epoch = n // batch_size
+    out = np.empty((steps, batch_size), dtype=np.int32)
+    perms = {}
+    for i, step in enumerate(range(start_step, start_step + steps)):
+        epoch, k = divmod(step, per_epoch)
+        if epoch not in perms:
+            perms = {epoch: _permutation(tf.constant(n), tf.constant(seed), tf.constant(epoch))
+                     .numpy()}
+        out[i] = perms[epoch][k * batch_size:(k + 1) * batch_size]
+    return out
+
+
 _CACHE: OrderedDict = OrderedDict()
 _CACHE_SIZE = 32
 
@@ -108,8 +149,7 @@ def _compiled_run(model: keras.Model):
         steps_per_epoch = n // batch_size
 
         def permutation(epoch):
-            keys = tf.random.stateless_uniform([n], seed=tf.stack([seed, epoch]))
-            return tf.argsort(keys)
+            return _permutation(n, seed, epoch)
 
         def sgd_step(step, weights, perm, batch_loss):
             epoch = step // steps_per_epoch
