@@ -216,7 +216,7 @@ def hidden_derivatives(model: keras.Model, x) -> dict[str, np.ndarray]:
         TypeError, ValueError: as :func:`pre_activations`; ``ValueError`` for maxout or PReLU
         hidden layers.
     """
-    z = _quietly(pre_activations, model, x)
+    z = pre_activations(model, x)
     return {name: _registry_activation(model.get_layer(name)).derivative(values)
             for name, values in z.items()}
 
@@ -239,7 +239,7 @@ def mean_activations(model: keras.Model, x) -> dict[str, float]:
         TypeError, ValueError: as :func:`hidden_activations`.
     """
     return {name: float(np.mean(h))
-            for name, h in _quietly(hidden_activations, model, x).items()}
+            for name, h in hidden_activations(model, x).items()}
 
 
 def derivative_peak(activation) -> float:
