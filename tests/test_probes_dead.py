@@ -40,6 +40,14 @@ def test_dead_fraction_hand_set_network():
         {"hidden_1": 3 / 5, "hidden_2": 1 / 2, "all": 4 / 7})
 
 
+def test_dead_units_masks_of_hand_set_network():
+    dead = probes.dead_units(hand_set(), X)
+    assert list(dead) == ["hidden_1", "hidden_2"]
+    np.testing.assert_array_equal(dead["hidden_1"], [False, True, True, True, False])
+    np.testing.assert_array_equal(dead["hidden_2"], [False, True])
+    assert dead["hidden_1"].dtype == bool
+
+
 def test_dead_fraction_keys_in_layer_order_and_python_floats():
     out = probes.dead_fraction(hand_set(), X)
     assert list(out) == ["hidden_1", "hidden_2", "all"]
@@ -59,6 +67,20 @@ def test_dead_units_get_exactly_zero_gradient():
     assert np.all(g_k1[:, dead1] == 0) and np.all(g_b1[dead1] == 0)
     assert np.all(g_k2[:, 1] == 0) and g_b2[1] == 0
     assert np.any(g_k1[:, alive1] != 0) and np.any(g_b1[alive1] != 0)
+
+
+def test_first_layer_dead_units_stay_dead_under_the_trainer():
+    from actbook import training
+
+    model = hand_set()
+    training.train(model, X, np.array([0, 1, 0]), steps=20, batch_size=2, learning_rate=0.5,
+                   record_every=10)
+    kernel, bias = model.get_layer("hidden_1_pre").get_weights()
+    dead = [1, 2, 3]
+    np.testing.assert_array_equal(kernel[:, dead], K1[:, dead])
+    np.testing.assert_array_equal(bias[dead], B1[dead])
+    assert np.all(probes.dead_units(model, X)["hidden_1"][dead])
+    assert not np.array_equal(kernel[:, [0, 4]], K1[:, [0, 4]])
 
 
 def test_one_alive_example_is_enough_to_be_alive():
@@ -95,7 +117,8 @@ def test_linear_model_has_no_hidden_layers():
     assert probes.zero_fraction(model, X) == {}
 
 
-@pytest.mark.parametrize("probe", [probes.dead_fraction, probes.zero_fraction])
+@pytest.mark.parametrize("probe", [probes.dead_units, probes.dead_fraction,
+                                   probes.zero_fraction])
 def test_probes_reject_bad_inputs(probe):
     model = hand_set()
     with pytest.raises(TypeError, match="model"):
@@ -115,6 +138,7 @@ def test_probes_emit_no_warning():
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        probes.dead_units(hand_set(), X)
         probes.dead_fraction(hand_set(), X)
         probes.zero_fraction(hand_set(), X)
 

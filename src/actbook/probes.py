@@ -302,23 +302,11 @@ def saturation_fraction(model: keras.Model, x, threshold: float = 0.01) -> dict[
 # --- Dead units (chapter 4) ---
 #
 # A ReLU unit is *dead* on a data set when its pre-activation is <= 0 for every example: its
-# output is then 0 everywhere and so is its gradient (TensorFlow's relu'(0) = 0), so gradient
-# descent on that data can never revive it. :func:`dead_fraction` counts such units,
+# output is then 0 everywhere and so is the gradient of its incoming weights (TensorFlow's
+# relu'(0) = 0). :func:`dead_units` finds such units, :func:`dead_fraction` counts them,
 # :func:`zero_fraction` measures sparsity (exact zeros in the activations), and
 # :func:`born_dead_probability` estimates how often a deep, narrow ReLU network is dead before
 # training starts (Lu, Shin, Su & Karniadakis 2020).
-
-
-def _quietly(probe, model, x) -> dict[str, np.ndarray]:
-    """Call :func:`pre_activations` or :func:`hidden_activations` without Keras 3.15's
-    "structure of `inputs` doesn't match" UserWarning (raised because the internal probe model
-    is built on the list ``model.inputs`` and called with a bare array; the values are right)."""
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The structure of `inputs`",
-                                category=UserWarning)
-        return probe(model, x)
 
 
 def _with_total(counts: dict[str, tuple[int, int]]) -> dict[str, float]:
@@ -330,15 +318,39 @@ def _with_total(counts: dict[str, tuple[int, int]]) -> dict[str, float]:
     return out
 
 
-def dead_fraction(model: keras.Model, x) -> dict[str, float]:
-    """Per hidden layer, the fraction of units whose pre-activation is <= 0 on every example.
+def dead_units(model: keras.Model, x) -> dict[str, np.ndarray]:
+    """Per hidden layer, which units have a pre-activation <= 0 on every example of ``x``.
 
     For ReLU such a unit is dead on ``x``: it outputs 0 for every example and its gradient is 0
     for every example (TensorFlow takes ``relu'(0) = 0``), so no gradient-descent step computed
-    on ``x`` can change its incoming weights and bring it back (the "dying ReLU" problem; see
-    e.g. Lu et al. 2020). For leaky ReLU, PReLU and ELU the same count measures units that sit
-    on the negative side for every example; they still receive a (smaller) gradient, so they
-    are not dead in this sense.
+    on (any minibatch of) ``x`` changes its incoming weights and bias. A dead unit of the first
+    hidden layer, whose inputs are the data themselves, therefore stays dead for good; a dead
+    unit of a deeper layer can come back when the layers below it change its inputs. For leaky
+    ReLU, PReLU and ELU the same test finds units that sit on the negative side for every
+    example; they still receive a (smaller) gradient, so they are not dead in this sense.
+
+    Args:
+        model: a model from :func:`actbook.models.mlp` whose hidden layers are Dense + activation
+            (not maxout, which has no pre-activation).
+        x: real array ``(n, input_dim)``, finite, not empty: the data set the units are dead on.
+
+    Returns:
+        ``{"hidden_1": bool array (units_1,), ...}`` in layer order, ``True`` for a dead unit.
+
+    Raises:
+        TypeError, ValueError: as :func:`pre_activations` (wrong model type, bad ``x``, maxout).
+    """
+    return {name: np.all(z <= 0, axis=0) for name, z in pre_activations(model, x).items()}
+
+
+def dead_fraction(model: keras.Model, x) -> dict[str, float]:
+    """Per hidden layer, the fraction of units whose pre-activation is <= 0 on every example.
+
+    The units counted are those :func:`dead_units` marks: for ReLU, units that output 0 and get
+    no gradient on any example of ``x`` (the "dying ReLU" problem; Lu et al. 2020 study it at
+    initialisation). For leaky ReLU, PReLU and ELU the same count measures units that sit on
+    the negative side for every example; they still receive a (smaller) gradient, so they are
+    not dead in this sense.
 
     Args:
         model: a model from :func:`actbook.models.mlp` whose hidden layers are Dense + activation
@@ -354,9 +366,8 @@ def dead_fraction(model: keras.Model, x) -> dict[str, float]:
     Raises:
         TypeError, ValueError: as :func:`pre_activations` (wrong model type, bad ``x``, maxout).
     """
-    z = _quietly(pre_activations, model, x)
-    return _with_total({name: (int(np.sum(np.all(v <= 0, axis=0))), v.shape[1])
-                        for name, v in z.items()})
+    return _with_total({name: (int(np.sum(dead)), dead.size)
+                        for name, dead in dead_units(model, x).items()})
 
 
 def zero_fraction(model: keras.Model, x) -> dict[str, float]:
@@ -377,7 +388,7 @@ def zero_fraction(model: keras.Model, x) -> dict[str, float]:
     Raises:
         TypeError, ValueError: as :func:`hidden_activations`.
     """
-    h = _quietly(hidden_activations, model, x)
+    h = hidden_activations(model, x)
     return _with_total({name: (int(np.sum(v == 0)), v.size) for name, v in h.items()})
 
 
