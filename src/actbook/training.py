@@ -137,7 +137,7 @@ def _compiled_run(model: keras.Model):
         hit = tf.cast(tf.equal(tf.argmax(logits, axis=1, output_type=y.dtype), y), tf.float32)
         return loss, tf.reduce_mean(hit)
 
-    @tf.function(reduce_retracing=True)
+    @tf.function(reduce_retracing=True, autograph=False)
     def run(weights, non_trainable, x, y, x_val, y_val, start_step, n_records, every,
             batch_size, learning_rate, seed):
         # reduce_retracing relaxes argument shapes; the weights' shapes are fixed by the model.

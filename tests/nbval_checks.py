@@ -1,0 +1,64 @@
+"""Checks that run alongside nbval on every notebook cell.
+
+Stale figures: nbval compares text outputs but skips images, so a plotting cell changed without
+refreshing its stored PNG would publish a stale figure. After nbval has run a cell, this plugin
+compares every PNG the cell produced now with the PNG stored in the notebook, pixel by pixel,
+and fails the cell when they differ by more than anti-aliasing noise.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+
+import numpy as np
+import pytest
+
+#: A pixel "differs" when any channel differs by more than this (0-255).
+PIXEL_TOLERANCE = 24
+#: A figure is stale when more than this fraction of its pixels differ.
+STALE_FRACTION = 0.002
+
+
+def _pngs(outputs) -> list[np.ndarray]:
+    from PIL import Image
+
+    images = []
+    for out in outputs or []:
+        png = out.get("data", {}).get("image/png")
+        if png:
+            img = Image.open(io.BytesIO(base64.b64decode(png))).convert("RGB")
+            images.append(np.asarray(img, dtype=np.int16))
+    return images
+
+
+def compare_figures(stored_outputs, fresh_outputs) -> list[str]:
+    """Differences between the PNGs of two output lists, as readable messages (empty: same)."""
+    stored, fresh = _pngs(stored_outputs), _pngs(fresh_outputs)
+    problems = []
+    if len(stored) != len(fresh):
+        problems.append(f"the cell now makes {len(fresh)} figure(s), the notebook stores "
+                        f"{len(stored)}")
+    for i, (a, b) in enumerate(zip(stored, fresh)):
+        if a.shape != b.shape:
+            problems.append(f"figure {i + 1}: size changed from {a.shape[1]}x{a.shape[0]} to "
+                            f"{b.shape[1]}x{b.shape[0]} pixels")
+            continue
+        differing = float((np.abs(a - b).max(axis=2) > PIXEL_TOLERANCE).mean())
+        if differing > STALE_FRACTION:
+            problems.append(f"figure {i + 1}: {differing:.1%} of pixels differ from the stored "
+                            f"image (tolerance {STALE_FRACTION:.1%})")
+    return problems
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    result = yield
+    fresh = getattr(item, "test_outputs", None)
+    cell = getattr(item, "cell", None)
+    if fresh is not None and cell is not None and type(item).__name__ == "IPyNbCell":
+        problems = compare_figures(cell.get("outputs", []), fresh)
+        if problems:
+            pytest.fail(f"stale figure in {item.nodeid}: " + "; ".join(problems)
+                        + ". Refresh the stored outputs with `make execute`.", pytrace=False)
+    return result

@@ -1,0 +1,216 @@
+"""Reliability: every way the book can go wrong fails loudly (issue: reliability).
+
+Each fault-injection test builds a small broken copy in a temporary folder and asserts that the
+check meant to catch it fails, with a message that says what and where.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from importlib import metadata
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from conftest import ROOT, build_book
+from notebook_lint import lint_notebook
+
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def _notebook(*cells, kernel="python3") -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": kernel, "display_name": "Python 3", "language": "python"}
+    nb.cells = list(cells)
+    return nb
+
+
+def _code(source, outputs=(), count=None):
+    cell = nbformat.v4.new_code_cell(source, execution_count=count)
+    cell.outputs = [nbformat.from_dict(o) for o in outputs]
+    return cell
+
+
+def _stdout(text):
+    return {"output_type": "stream", "name": "stdout", "text": text}
+
+
+def run_nbval(paths, tmp_path, env_extra=None, timeout=900, prefix=()):
+    """Run nbval (with this project's figure check) on ``paths``, isolated from pyproject."""
+    ini = tmp_path / "pytest.ini"
+    if not ini.exists():
+        ini.write_text("[pytest]\n")
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
+    cmd = [*prefix, sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p",
+           "tests.nbval_checks", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
+           str(ROOT / "tests" / "sanitize.cfg"), "-c", str(ini), "--rootdir", str(tmp_path),
+           *map(str, paths)]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=timeout)
+
+
+# --- Lint: what must never be stored in a published notebook ------------------------------
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_chapter_passes_lint(path):
+    assert lint_notebook(path) == []
+
+
+@pytest.mark.parametrize("broken, expected", [
+    (_notebook(_code("1", count=1), kernel="julia-1.9"), "kernelspec is 'julia-1.9'"),
+    (_notebook(_code("a = 1", count=2), _code("a", count=1)), "not executed in order"),
+    (_notebook(_code("import sys; sys.stderr.write('oops')", count=1,
+                     outputs=[{"output_type": "stream", "name": "stderr", "text": "oops"}])),
+     "stderr output"),
+    (_notebook(_code("object()", count=1, outputs=[{
+        "output_type": "execute_result", "execution_count": 1, "metadata": {},
+        "data": {"text/plain": "<object object at 0x7f3a2c1b0e40>"}}])), "memory address"),
+    (_notebook(_code("print(path)", count=1, outputs=[_stdout("/home/ana/book/data.csv\n")])),
+     "machine path"),
+    (_notebook(_code("ax.legend()", count=1, outputs=[{
+        "output_type": "execute_result", "execution_count": 1, "metadata": {},
+        "data": {"text/plain": "<matplotlib.legend.Legend object>"}}])), "stray matplotlib"),
+], ids=["kernelspec", "out-of-order", "stderr", "address", "path", "repr"])
+def test_lint_catches_each_fault(tmp_path, broken, expected):
+    path = tmp_path / "broken.ipynb"
+    nbformat.write(broken, str(path))
+    problems = lint_notebook(path)
+    assert any(expected in p for p in problems), problems
+
+
+# --- nbval faults ---------------------------------------------------------------------------
+
+def test_a_cell_that_raises_fails_and_names_notebook_and_cell(tmp_path):
+    nb = _notebook(_code("x = 1", count=1),
+                   _code("raise ValueError('deliberate failure')", count=2))
+    nbformat.write(nb, str(tmp_path / "raises.ipynb"))
+    result = run_nbval([tmp_path / "raises.ipynb"], tmp_path)
+    assert result.returncode != 0
+    assert "raises.ipynb::Cell 1" in result.stdout
+    assert "deliberate failure" in result.stdout
+
+
+def test_an_edited_stored_output_fails_and_shows_the_difference(tmp_path):
+    nb = _notebook(_code("print(6 * 7)", count=1, outputs=[_stdout("41\n")]))
+    nbformat.write(nb, str(tmp_path / "edited.ipynb"))
+    result = run_nbval([tmp_path / "edited.ipynb"], tmp_path)
+    assert result.returncode != 0
+    assert "41" in result.stdout and "42" in result.stdout
+    assert "Notebook cell execution failed" in result.stdout or "mismatch" in result.stdout
+
+
+PLOT = """
+import matplotlib.pyplot as plt
+from IPython.display import display
+fig, ax = plt.subplots(figsize=(3, 2), dpi=60)
+ax.plot([0, 1, 2], {ys})
+display(fig)
+plt.close(fig)
+"""
+
+
+def test_stale_figure_is_caught(tmp_path):
+    # Execute a plotting cell, store its output, then change the cell without refreshing.
+    from nbclient import NotebookClient
+
+    nb = _notebook(_code(PLOT.format(ys=[0, 1, 0])))
+    NotebookClient(nb, kernel_name="python3").execute()
+    assert "image/png" in nb.cells[0].outputs[0]["data"]
+    good = tmp_path / "fresh.ipynb"
+    nbformat.write(nb, str(good))
+    assert run_nbval([good], tmp_path).returncode == 0      # unchanged: passes
+
+    nb.cells[0].source = PLOT.format(ys=[1, 0, 1])           # the plot changes...
+    stale = tmp_path / "stale.ipynb"
+    nbformat.write(nb, str(stale))                           # ...but the stored PNG does not
+    result = run_nbval([stale], tmp_path)
+    assert result.returncode != 0
+    assert "stale figure" in result.stdout and "pixels differ" in result.stdout
+
+
+# --- Book build faults ----------------------------------------------------------------------
+
+def _mini_book(tmp_path: Path, page: str, extra_files=()) -> Path:
+    book = tmp_path / "book"
+    book.mkdir()
+    for name in ["_config.yml", "references.bib"]:
+        shutil.copy(ROOT / name, book / name)
+    (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
+    (book / "intro.md").write_text("# Intro\n\nA test book.\n\n```{bibliography}\n```\n")
+    (book / "page.md").write_text(page)
+    (book / "_static").mkdir()
+    for name in extra_files:
+        (book / name).write_bytes(b"")
+    return book
+
+
+@pytest.mark.parametrize("page, expected", [
+    ("# Page\n\nSee {numref}`fig-that-does-not-exist`.\n", "fig-that-does-not-exist"),
+    ("# Page\n\nAs shown by {cite:p}`nobody2099`.\n", "nobody2099"),
+    ("# Page\n\n![a missing figure](figures/missing.png)\n", "missing.png"),
+], ids=["cross-reference", "citation", "image"])
+def test_build_fails_on_broken_reference(tmp_path, page, expected):
+    result = build_book(_mini_book(tmp_path, page))
+    assert result.returncode != 0
+    assert expected in result.stdout + result.stderr
+
+
+def test_a_clean_mini_book_builds(tmp_path):
+    # The control for the three tests above: the same book without the fault builds.
+    result = build_book(_mini_book(tmp_path, "# Page\n\nAs shown by {cite:p}`nielsen2015neural`.\n"))
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+# --- Reproducibility across thread counts, without network ---------------------------------
+
+def _no_network_prefix() -> tuple[str, ...]:
+    """Run in a new network namespace with only loopback (the kernel talks over loopback)."""
+    if shutil.which("unshare") is None or shutil.which("ip") is None or os.geteuid() != 0:
+        return ()
+    probe = subprocess.run(["unshare", "-n", "true"], capture_output=True)
+    return ("unshare", "-n", "sh", "-c", 'ip link set lo up && exec "$0" "$@"') \
+        if probe.returncode == 0 else ()
+
+
+@pytest.mark.slow
+def test_notebooks_identical_with_one_thread_and_no_network(tmp_path):
+    prefix = _no_network_prefix()
+    if not prefix:
+        pytest.skip("cannot make a network namespace here (needs root and unshare): "
+                    "the one-thread re-execution still runs in the other tests' nbval pass")
+    env = {"TF_NUM_INTRAOP_THREADS": "1", "TF_NUM_INTEROP_THREADS": "1",
+           "OMP_NUM_THREADS": "1"}
+    result = run_nbval(CHAPTERS, tmp_path, env_extra=env, timeout=1800, prefix=prefix)
+    tail = "\n".join(result.stdout.splitlines()[-40:])
+    assert result.returncode == 0, tail
+    assert re.search(r"\d+ passed", tail)
+
+
+# --- Supply chain ----------------------------------------------------------------------------
+
+def test_installed_packages_match_the_pins():
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" in line:
+            name, version = line.split("==")
+            pins[name.lower().replace("_", "-")] = version
+    assert {"tensorflow", "jupyter-book", "nbval", "keras", "numpy"} <= set(pins)
+    wrong = {name: (version, metadata.version(name)) for name, version in pins.items()
+             if metadata.version(name) != version}
+    assert not wrong, f"installed versions differ from requirements.txt: {wrong}"
+    check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True,
+                           text=True)
+    assert check.returncode == 0, check.stdout
+
+
+def test_every_requirement_is_pinned_exactly():
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if line and not line.startswith("-e"):
+            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+\-]+", line), line
