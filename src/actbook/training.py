@@ -131,11 +131,19 @@ def _compiled_run(model: keras.Model):
         logits, _ = template.stateless_call(list(weights), list(non_trainable), x)
         return logits
 
-    def evaluate(weights, non_trainable, x, y):
+    def cross_entropy_sum(logits, onehot):
+        # Summed softmax cross-entropy. Written out rather than
+        # tf.nn.sparse_softmax_cross_entropy_with_logits, whose deterministic fallback (under
+        # enable_op_determinism) adds label-range checks and a slow gradient: this halves the
+        # number of ops per step.
+        return -tf.reduce_sum(onehot * tf.nn.log_softmax(logits))
+
+    def evaluate(weights, non_trainable, x, y, onehot):
         logits = forward(weights, non_trainable, x)
-        loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
+        n = tf.cast(tf.shape(x)[0], tf.float32)
+        loss = cross_entropy_sum(logits, onehot) / n
         hit = tf.cast(tf.equal(tf.argmax(logits, axis=1, output_type=y.dtype), y), tf.float32)
-        return loss, tf.reduce_mean(hit)
+        return loss, tf.reduce_sum(hit) / n
 
     @tf.function(reduce_retracing=True, autograph=False)
     def run(weights, non_trainable, x, y, x_val, y_val, start_step, n_records, every,
@@ -147,6 +155,9 @@ def _compiled_run(model: keras.Model):
                          for w, v in zip(non_trainable, template.non_trainable_variables)]
         n = tf.shape(x)[0]
         steps_per_epoch = n // batch_size
+        n_classes = template.outputs[0].shape[-1]
+        onehot, onehot_val = tf.one_hot(y, n_classes), tf.one_hot(y_val, n_classes)
+        inv_batch = 1.0 / tf.cast(batch_size, tf.float32)
 
         def permutation(epoch):
             return _permutation(n, seed, epoch)
@@ -155,20 +166,19 @@ def _compiled_run(model: keras.Model):
             epoch = step // steps_per_epoch
             k = step % steps_per_epoch
             perm = tf.cond(tf.equal(k, 0), lambda: permutation(epoch), lambda: perm)
-            idx = perm[k * batch_size:(k + 1) * batch_size]
-            xb, yb = tf.gather(x, idx), tf.gather(y, idx)
+            idx = tf.slice(perm, [k * batch_size], [batch_size])
+            xb, yb = tf.gather(x, idx), tf.gather(onehot, idx)
             with tf.GradientTape() as tape:
                 tape.watch(weights)
                 logits = forward(weights, non_trainable, xb)
-                batch_loss = tf.reduce_mean(
-                    tf.nn.sparse_softmax_cross_entropy_with_logits(yb, logits))
+                batch_loss = cross_entropy_sum(logits, yb) * inv_batch
             grads = tape.gradient(batch_loss, weights)
             weights = [w - learning_rate * g for w, g in zip(weights, grads)]
             return step + 1, weights, perm, batch_loss
 
         def record(weights):
-            loss, acc = evaluate(weights, non_trainable, x, y)
-            val_loss, val_acc = evaluate(weights, non_trainable, x_val, y_val)
+            loss, acc = evaluate(weights, non_trainable, x, y, onehot)
+            val_loss, val_acc = evaluate(weights, non_trainable, x_val, y_val, onehot_val)
             return tf.stack([loss, acc, val_loss, val_acc])
 
         records = tf.tensor_scatter_nd_update(
