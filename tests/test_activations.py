@@ -51,7 +51,7 @@ def _model_for(name, **params):
 @pytest.mark.parametrize("name, params", [
     ("linear", {}), ("sigmoid", {}), ("tanh", {}), ("relu", {}),
     ("leaky_relu", {}), ("leaky_relu", {"negative_slope": 0.3}), ("prelu", {}),
-    ("elu", {}), ("gelu", {}), ("silu", {}),
+    ("elu", {}), ("elu", {"alpha": 0.5}), ("gelu", {}), ("silu", {}),
 ])
 def test_numpy_reference_matches_keras_and_autodiff(name, params):
     act = activations.get(name, **params)

@@ -31,6 +31,13 @@ def test_he_and_nielsen_variances():
     assert bias.var() == pytest.approx(1.0, rel=0.2)
 
 
+def test_standard_initialisation_is_uniform_within_one_over_sqrt_fan_in():
+    kernel = models.mlp(100, [400], "sigmoid", init="standard", seed=1).get_weights()[0]
+    assert np.abs(kernel).max() <= 0.1 + 1e-7
+    assert np.abs(kernel).max() > 0.099
+    assert kernel.var() == pytest.approx(1 / 300, rel=0.05)
+
+
 def test_hidden_bias_override():
     model = models.mlp(2, [4], "relu", hidden_bias=-1.5)
     np.testing.assert_array_equal(model.get_layer("hidden_1_pre").get_weights()[1], -1.5)

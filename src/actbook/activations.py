@@ -78,6 +78,8 @@ class Activation:
                 alpha_initializer=keras.initializers.Constant(self.params["initial_slope"]),
                 name=name,
             )
+        if self.name == "elu":
+            return keras.layers.ELU(alpha=self.params["alpha"], name=name)
         raise ValueError(f"activation {self.name!r} is applied inside Dense, not as a layer")
 
 
@@ -217,7 +219,7 @@ def _build(name: str, params: dict) -> Activation:
                             min_inclusive=False)
         f, df = _elu(alpha)
         return Activation(
-            name, "dense", f, df, keras_name="elu", params={"alpha": alpha},
+            name, "layer", f, df, params={"alpha": alpha},
             formula=r"x \text{ if } x > 0 \text{ else } \alpha (e^{x} - 1)",
             derivative_formula=r"1 \text{ if } x > 0 \text{ else } \alpha e^{x}",
             output_range=r"(-\alpha, \infty)", zero_centred=False, saturates="negative side",

@@ -20,6 +20,7 @@ from actbook._checks import check_choice, check_float, check_int
 INITIALISATIONS = {
     "keras": "Keras' Dense default: Glorot-uniform kernels, zero biases",
     "original": "the source notebook: truncated normal kernels with stddev 0.1, biases 0.1",
+    "standard": "Glorot & Bengio (2010) 'standard': U(+-1/sqrt(n_in)); zero biases",
     "glorot_uniform": "Glorot & Bengio (2010) normalised: U(+-sqrt(6/(n_in+n_out))), "
     "Var = 2/(n_in+n_out); zero biases",
     "he_normal": "He et al. (2015): normal with Var = 2/n_in (truncated, rescaled); zero biases",
@@ -88,6 +89,11 @@ def _initialisers(init: str, seed: int, fan_in: int, bias: float | None):
         kernel, bias_init = init_.GlorotUniform(seed=seed), init_.Zeros()
     elif init == "original":
         kernel, bias_init = init_.TruncatedNormal(stddev=0.1, seed=seed), init_.Constant(0.1)
+    elif init == "standard":
+        # U(-1/sqrt(n_in), 1/sqrt(n_in)): variance 1/(3 n_in), i.e. scale 1/3 with fan_in.
+        kernel = init_.VarianceScaling(scale=1 / 3, mode="fan_in", distribution="uniform",
+                                       seed=seed)
+        bias_init = init_.Zeros()
     elif init == "glorot_uniform":
         kernel, bias_init = init_.GlorotUniform(seed=seed), init_.Zeros()
     elif init == "he_normal":
