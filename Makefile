@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 MATHJAX := _static/mathjax/tex-chtml.js
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 
-.PHONY: book test execute serve lab bench clean help
+.PHONY: book test chromium execute serve lab bench clean help
 
 help:
 	@echo "make book     build the HTML book into _build/html (from stored outputs)"
@@ -37,8 +37,22 @@ book: $(STAMP) $(MATHJAX)
 	touch _build/html/.nojekyll
 	@echo "Open _build/html/index.html"
 
-test: $(STAMP) $(MATHJAX)
-	$(BIN)/python -m pytest
+test: $(STAMP) $(MATHJAX) chromium
+	$(BIN)/python -m pytest -rs
+
+# The browser tests (tests/test_site.py) drive Debian's Chromium. Install it when it is missing and
+# we can (root with apt-get, as on the CI machine); otherwise say so: pytest then skips those
+# tests and, with -rs, prints why.
+chromium:
+	@if [ -z "$$CHROMIUM" ] && ! command -v chromium >/dev/null 2>&1; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "Installing Chromium (Debian package chromium) for the browser tests"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	      --no-install-recommends chromium || echo "Could not install Chromium"; \
+	  fi; \
+	  command -v chromium >/dev/null 2>&1 || echo "Chromium is not installed and cannot be" \
+	    "installed here (needs root and apt-get): the browser tests will be SKIPPED"; \
+	fi
 
 execute: $(STAMP)
 	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)

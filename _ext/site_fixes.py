@@ -1,0 +1,34 @@
+"""Two fixes to the scripts Jupyter Book 1 writes into every page (tests/test_site.py checks them).
+
+1. Sphinx 7.4 writes each inline script that an extension adds after the builder has started
+   twice (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2; Jupyter Book 1 requires Sphinx 7), so
+   sphinx-thebe's ``const THEBE_JS_URL`` throws "already been declared" in every reader's console.
+   Keep the first of identical scripts.
+2. Jupyter Book adds every ``.js`` file under ``_static/`` to every page as a blocking script, so
+   our local MathJax (``_static/mathjax/tex-chtml.js``, 1.2 MB) was loaded on pages without math
+   and twice on pages with math. Keep only the copy ``sphinx.ext.mathjax`` adds (deferred, and
+   only on pages that contain math).
+"""
+
+from __future__ import annotations
+
+import posixpath
+
+
+def _fix_scripts(app, pagename, templatename, context, doctree):
+    mathjax = posixpath.join("_static", app.config.mathjax_path)
+    seen, kept = set(), []
+    for script in context.get("script_files", []):
+        name = script.filename or ""
+        attributes = tuple(sorted(script.attributes.items()))
+        if name == mathjax and not {"defer", "async"} & set(script.attributes):
+            continue   # Jupyter Book's blocking copy; sphinx.ext.mathjax's deferred one stays
+        if (name, script.priority, attributes) not in seen:
+            seen.add((name, script.priority, attributes))
+            kept.append(script)
+    context["script_files"][:] = kept
+
+
+def setup(app):
+    app.connect("html-page-context", _fix_scripts, priority=900)   # after every other extension
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
