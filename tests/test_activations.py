@@ -20,6 +20,13 @@ def test_sigmoid_is_stable_for_huge_inputs():
     np.testing.assert_array_equal(out, [0.0, 1.0])
 
 
+def test_sigmoid_derivative_has_no_cancellation_in_the_tails():
+    d = activations.get("sigmoid").derivative(np.array([100.0, -100.0, 5.0]))
+    np.testing.assert_allclose(d[:2], np.exp(-100.0), rtol=1e-12)   # not 0
+    s5 = 1 / (1 + np.exp(-5.0))
+    assert d[2] == pytest.approx(s5 * (1 - s5), rel=1e-12)
+
+
 def test_tanh_identity_with_sigmoid():
     sig, tanh = activations.get("sigmoid"), activations.get("tanh")
     np.testing.assert_allclose(tanh.function(GRID), 2 * sig.function(2 * GRID) - 1, atol=1e-12)

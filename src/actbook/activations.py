@@ -94,6 +94,12 @@ def _sigmoid(x):
     return out
 
 
+def _sigmoid_derivative(x):
+    # sigma(x) (1 - sigma(x)) = e^{-|x|} / (1 + e^{-|x|})^2: no cancellation for large |x|.
+    e = np.exp(-np.abs(np.asarray(x, dtype=np.float64)))
+    return e / (1.0 + e) ** 2
+
+
 def _erf(x):
     return np.vectorize(math.erf, otypes=[np.float64])(x)
 
@@ -158,7 +164,7 @@ def _build(name: str, params: dict) -> Activation:
         )
     if name == "sigmoid":
         return Activation(
-            name, "dense", _sigmoid, lambda x: _sigmoid(x) * (1.0 - _sigmoid(x)),
+            name, "dense", _sigmoid, _sigmoid_derivative,
             keras_name="sigmoid",
             formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
             derivative_formula=r"\sigma(x)\,(1 - \sigma(x))", output_range=r"(0, 1)",
