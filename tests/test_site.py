@@ -92,6 +92,11 @@ def site_url(built_site):
         thread.join(timeout=5)
 
 
+def _origin(site_url: str) -> str:
+    """``http://127.0.0.1:<port>/``: what a request must start with to stay on our server."""
+    return site_url[:-len(BASE) + 1]
+
+
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -112,12 +117,6 @@ def _anchors(url: str) -> frozenset[str]:
     soup = BeautifulSoup(_fetch(url)[1], "html.parser")
     return frozenset([tag["id"] for tag in soup.find_all(id=True)]
                      + [tag["name"] for tag in soup.find_all("a", attrs={"name": True})])
-
-
-def _local_file(site: Path, site_url: str, url: str) -> Path:
-    """The file in the built site that ``url`` (on the loopback server) serves."""
-    path = unquote(urlsplit(url).path)[len(urlsplit(site_url).path):]
-    return site / (path or "index.html")
 
 
 # --- The browser ----------------------------------------------------------------------------
@@ -196,7 +195,7 @@ def _open(browser, site_url: str, path: str, width: int, *, audit: bool = False,
                                   is_mobile=width < 600, has_touch=width < 600,
                                   service_workers="block")
     visit = Visit(url=site_url + path, status=0)
-    origin = site_url[:-len(BASE) + 1]
+    origin = _origin(site_url)
 
     def leave(route):
         visit.external.append(route.request.url)
@@ -206,18 +205,29 @@ def _open(browser, site_url: str, path: str, width: int, *, audit: bool = False,
                   leave)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    reading = [True]   # what the reader's browser does; axe's own requests come after
+    reading = True   # record what a reader's browser does; axe's own requests come later
 
-    def record(store, item):
-        if reading[0]:
-            store(item)
+    def on_console(message):
+        if reading and message.type == "error":
+            where = f"{message.location.get('url', '')}:{message.location.get('lineNumber', '')}"
+            visit.console_errors.append(f"{message.text} ({where})")
 
-    page.on("console", lambda m: m.type == "error" and record(visit.console_errors.append,
-            f"{m.text} ({m.location.get('url', '')}:{m.location.get('lineNumber', '')})"))
-    page.on("pageerror", lambda error: record(visit.console_errors.append, f"uncaught: {error}"))
-    page.on("response", lambda r: record(lambda r: visit.responses.__setitem__(r.url, r.status), r))
-    page.on("requestfailed", lambda r: r.url not in visit.external and record(
-        visit.failed.append, f"{r.url}: {r.failure}"))
+    def on_page_error(error):
+        if reading:
+            visit.console_errors.append(f"uncaught: {error}")
+
+    def on_response(response):
+        if reading:
+            visit.responses[response.url] = response.status
+
+    def on_request_failed(request):
+        if reading and request.url not in visit.external:
+            visit.failed.append(f"{request.url}: {request.failure}")
+
+    page.on("console", on_console)
+    page.on("pageerror", on_page_error)
+    page.on("response", on_response)
+    page.on("requestfailed", on_request_failed)
     try:
         response = page.goto(visit.url, wait_until="load")
         visit.status = response.status if response else 0
@@ -226,11 +236,11 @@ def _open(browser, site_url: str, path: str, width: int, *, audit: bool = False,
         visit.dom = page.evaluate(_DOM_PROBE)
         # axe-core re-fetches stylesheets to inspect them and resolves their @imports against
         # the page instead of the stylesheet (../basic.css -> 404): not what a reader sees.
-        reading[0] = False
+        reading = False
         if audit:
             visit.axe = Axe().run(page, context=AXE_CONTEXT).response["violations"]
         if screenshot is not None:
-            page.screenshot(path=str(screenshot), full_page=True)
+            page.screenshot(path=str(screenshot), full_page=True, type="jpeg", quality=80)
     finally:
         context.close()
     return visit
@@ -244,7 +254,7 @@ def visits(browser, site_url):
 
     def visit(page: str) -> Visit:
         if page not in cache:
-            shot = SCREENSHOTS / f"{Path(page).stem}-desktop.png" if page in CHAPTERS else None
+            shot = SCREENSHOTS / f"{Path(page).stem}-desktop.jpg" if page in CHAPTERS else None
             cache[page] = _open(browser, site_url, page, WIDTHS["desktop"], audit=True,
                                 screenshot=shot)
         return cache[page]
@@ -296,7 +306,11 @@ def test_images_render_with_alt_text(visits, page):
         name = image["src"].rsplit("/", 1)[-1]
         assert image["complete"] and image["width"] > 0 and image["height"] > 0, (
             f"{page}: image {name} did not render")
-        assert (image["alt"] or "").strip(), f"{page}: image {name} has no alt text"
+        alt = (image["alt"] or "").strip()
+        assert alt, f"{page}: image {name} has no alt text"
+        # myst-nb's default alt text for an undescribed output image is its file name
+        assert not re.search(r"_images/|\.(png|jpe?g|svg|gif)$", alt), (
+            f"{page}: image {name} has a file name for alt text: {alt!r}")
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -313,7 +327,7 @@ def test_math_is_typeset(visits, page):
 def test_no_internal_link_leads_nowhere(visits, site_url, page):
     broken = []
     for link in sorted(set(visits(page).dom["links"])):
-        if not link.startswith(site_url[:-len(BASE)]):   # other sites: not checked offline
+        if not link.startswith(_origin(site_url)):   # other sites: not checked (offline)
             continue
         target, fragment = urldefrag(link)
         status = _fetch(target)[0]
@@ -410,7 +424,7 @@ def test_page_weight_within_budget(built_site, report, page):
 @pytest.mark.parametrize("page", CHAPTERS)
 def test_phone_layout_has_no_horizontal_scroll(browser, site_url, page):
     visit = _open(browser, site_url, page, WIDTHS["phone"],
-                  screenshot=SCREENSHOTS / f"{Path(page).stem}-phone.png")
+                  screenshot=SCREENSHOTS / f"{Path(page).stem}-phone.jpg")
     assert visit.status == 200 and visit.console_errors == [], visit.console_errors
     assert visit.dom["overflow"] <= 0, (
         f"{page}: {visit.dom['overflow']} px wider than a {WIDTHS['phone']} px phone screen")
