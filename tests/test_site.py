@@ -249,14 +249,19 @@ def _open(browser, site_url: str, path: str, width: int, *, audit: bool = False,
 @pytest.fixture(scope="session")
 def visits(browser, site_url):
     """Each page opened once at desktop width (with the axe audit), on first request."""
-    cache: dict[str, Visit] = {}
+    cache: dict[str, Visit | str] = {}
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def visit(page: str) -> Visit:
         if page not in cache:
             shot = SCREENSHOTS / f"{Path(page).stem}-desktop.jpg" if page in CHAPTERS else None
-            cache[page] = _open(browser, site_url, page, WIDTHS["desktop"], audit=True,
-                                screenshot=shot)
+            try:
+                cache[page] = _open(browser, site_url, page, WIDTHS["desktop"], audit=True,
+                                    screenshot=shot)
+            except Exception as error:   # e.g. a timeout: fail every test of the page at once
+                cache[page] = f"{page} could not be opened: {type(error).__name__}: {error}"
+        if isinstance(cache[page], str):
+            pytest.fail(cache[page])
         return cache[page]
 
     return visit
