@@ -1,4 +1,4 @@
-"""Two fixes to the scripts Jupyter Book 1 writes into every page (tests/test_site.py checks them).
+"""Fixes to the HTML Jupyter Book 1 writes (tests/test_site.py checks each of them).
 
 1. Sphinx 7.4 writes each inline script that an extension adds after the builder has started
    twice (sphinx-doc/sphinx#13402, fixed in Sphinx 8.2; Jupyter Book 1 requires Sphinx 7), so
@@ -8,6 +8,10 @@
    our local MathJax (``_static/mathjax/tex-chtml.js``, 1.2 MB) was loaded on pages without math
    and twice on pages with math. Keep only the copy ``sphinx.ext.mathjax`` adds (deferred, and
    only on pages that contain math).
+3. docutils 0.21 writes each bibliography entry as ``role="doc-biblioentry"`` inside a
+   ``role="list"``: a role deprecated in DPUB-ARIA 1.1, which is not a list item, so axe-core
+   reports the bibliography as a critical violation (aria-required-children). Make the entries
+   ``role="listitem"``, what DPUB-ARIA 1.1 recommends.
 """
 
 from __future__ import annotations
@@ -29,6 +33,12 @@ def _fix_scripts(app, pagename, templatename, context, doctree):
     context["script_files"][:] = kept
 
 
+def _fix_bibliography_roles(app, pagename, templatename, context, doctree):
+    if "body" in context:
+        context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
 def setup(app):
     app.connect("html-page-context", _fix_scripts, priority=900)   # after every other extension
+    app.connect("html-page-context", _fix_bibliography_roles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
