@@ -488,3 +488,6 @@ def test_workflow_is_pinned_and_least_privilege():
     used = {s["uses"].split("@")[0] for s in steps if "uses" in s}
     assert {"actions/configure-pages", "actions/upload-pages-artifact",
             "actions/deploy-pages"} <= used
+    upload = next(s for s in steps if s.get("uses", "").startswith("actions/upload-pages-art"))
+    assert upload["with"]["path"] == "_build/html"
+    assert upload["with"]["include-hidden-files"] is True, "the artifact must keep .nojekyll"
