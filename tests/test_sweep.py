@@ -162,10 +162,10 @@ def _bad_run_cases():
         (dict(datasets={"xor": (x, y.astype(float), xv, yv)}), TypeError),
         (dict(datasets={"xor": (x, y[:-1], xv, yv)}), ValueError),
         (dict(datasets={"xor": (x, np.zeros_like(y), xv, np.zeros_like(yv))}), ValueError),
-        (dict(depths={"d": ()}), TypeError),
+        (dict(depths={"d": ()}), ValueError),
         (dict(depths={"d": (0,)}), ValueError),
         (dict(depths={"d": (2.5,)}), TypeError),
-        (dict(seeds=[]), TypeError),
+        (dict(seeds=[]), ValueError),
         (dict(seeds=[1, 1]), ValueError),
         (dict(seeds=[-1]), ValueError),
         (dict(steps=25), ValueError),          # not a multiple of record_every=10

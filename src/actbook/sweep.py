@@ -142,12 +142,16 @@ def run(
     data = {name: _check_dataset(name, value) for name, value in datasets.items()}
     depths = _check_mapping("depths", depths)
     for name, units in depths.items():
-        if isinstance(units, (str, bytes)) or not isinstance(units, Sequence) or not units:
+        if isinstance(units, (str, bytes)) or not isinstance(units, Sequence):
             raise TypeError(f"depths[{name!r}] must be a non-empty list or tuple of ints")
+        if not units:
+            raise ValueError(f"depths[{name!r}] must not be empty")
         depths[name] = tuple(check_int(f"depths[{name!r}][{i}]", u, minimum=1)
                              for i, u in enumerate(units))
-    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence) or not seeds:
+    if isinstance(seeds, (str, bytes)) or not isinstance(seeds, Sequence):
         raise TypeError("seeds must be a non-empty list or tuple of ints")
+    if not seeds:
+        raise ValueError("seeds must not be empty")
     seeds = [check_int(f"seeds[{i}]", s, minimum=0) for i, s in enumerate(seeds)]
     if len(set(seeds)) != len(seeds):
         raise ValueError(f"seeds must not repeat, got {seeds}")

@@ -1,0 +1,248 @@
+"""Every public function and class of actbook, called with bad arguments (issue: reliability).
+
+Each row is one bad call. It must raise ValueError or TypeError whose message names the
+argument (the regex), never an obscure TensorFlow error, a hang or a silently wrong result.
+`test_every_public_callable_is_covered` makes a new public function fail the suite until rows
+for it are added here.
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import numpy as np
+import pytest
+
+from actbook import activations, data, linear, models, plotting, probes, sweep, training
+
+NAN = float("nan")
+INF = float("inf")
+X = np.zeros((4, 2), np.float32)
+Y = np.array([0, 1, 0, 1])
+LAYERS = [(np.eye(2), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))]
+LAYERS_1D = [(np.ones((1, 2)), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))]
+ROWS = [{"activation": "relu", "dataset": "xor", "depth": "shallow", "seed": 0, "acc": 1.0}]
+_MODEL = {}
+
+
+def model():
+    if "m" not in _MODEL:
+        _MODEL["m"] = models.mlp(2, [3], "relu", seed=0)
+    return _MODEL["m"]
+
+
+def sweep_run(**override):
+    kwargs = dict(activations=["relu"],
+                  datasets={"xor": data.train_val_split(*data.xor_data(n=40))},
+                  depths={"shallow": [4]}, seeds=[0], steps=50, record_every=50)
+    kwargs.update(override)
+    return sweep.run(**kwargs)
+
+
+CASES = [
+    # activations
+    ("activations.names", lambda: activations.names("all"), TypeError, "argument"),
+    ("activations.get", lambda: activations.get("swish2"), ValueError, "known: linear"),
+    ("activations.get", lambda: activations.get(None), TypeError, "activation"),
+    ("activations.get", lambda: activations.get("leaky_relu", negative_slope=-0.01),
+     ValueError, "negative_slope"),
+    ("activations.get", lambda: activations.get("leaky_relu", negative_slope=NAN),
+     ValueError, "negative_slope"),
+    ("activations.get", lambda: activations.get("prelu", initial_slope=1.5), ValueError,
+     "initial_slope"),
+    ("activations.get", lambda: activations.get("elu", alpha=-1.0), ValueError, "alpha"),
+    ("activations.get", lambda: activations.get("maxout", pieces=0), ValueError, "pieces"),
+    ("activations.get", lambda: activations.get("tanh", alpha=1.0), ValueError, "alpha"),
+    ("activations.Activation.make_layer",
+     lambda: activations.get("relu").make_layer(), ValueError, "relu"),
+    # data
+    ("data.xor_data", lambda: data.xor_data(n=-5), ValueError, "n must be >= 1"),
+    ("data.xor_data", lambda: data.xor_data(n="10"), TypeError, "n must be an int"),
+    ("data.xor_data", lambda: data.xor_data(noise=INF), ValueError, "noise"),
+    ("data.xor_data", lambda: data.xor_data(seed=1.5), TypeError, "seed"),
+    ("data.two_moons", lambda: data.two_moons(noise=-1.0), ValueError, "noise"),
+    ("data.two_moons", lambda: data.two_moons(n=0), ValueError, "n"),
+    ("data.circles", lambda: data.circles(factor=0.0), ValueError, "factor"),
+    ("data.circles", lambda: data.circles(noise=NAN), ValueError, "noise"),
+    ("data.spiral", lambda: data.spiral(n=7), ValueError, "even"),
+    ("data.spiral", lambda: data.spiral(turns=-1.0), ValueError, "turns"),
+    ("data.digits", lambda: data.digits(1), TypeError, "argument"),
+    ("data.train_val_split", lambda: data.train_val_split(X, Y[:3]), ValueError, "same length"),
+    ("data.train_val_split", lambda: data.train_val_split(X, Y, val_fraction=0), ValueError,
+     "val_fraction"),
+    ("data.train_val_split", lambda: data.train_val_split(X, Y.astype(float)), TypeError, "y"),
+    ("data.train_val_split", lambda: data.train_val_split(X[:, 0], Y), ValueError, "x"),
+    # models
+    ("models.mlp", lambda: models.mlp(2, [0]), ValueError, r"hidden_units\[0\]"),
+    ("models.mlp", lambda: models.mlp(2, [4.0]), TypeError, r"hidden_units\[0\]"),
+    ("models.mlp", lambda: models.mlp(2, None), TypeError, "hidden_units"),
+    ("models.mlp", lambda: models.mlp(-1, [4]), ValueError, "input_dim"),
+    ("models.mlp", lambda: models.mlp(2, [4], "RELU"), ValueError, "known"),
+    ("models.mlp", lambda: models.mlp(2, [4], init="xavier"), ValueError, "init"),
+    ("models.mlp", lambda: models.mlp(2, [4], output_units=-2), ValueError, "output_units"),
+    ("models.mlp", lambda: models.mlp(2, [4], hidden_bias="0"), TypeError, "hidden_bias"),
+    ("models.Maxout", lambda: models.Maxout(0), ValueError, "units"),
+    ("models.Maxout", lambda: models.Maxout(4, pieces=1), ValueError, "pieces"),
+    ("models.Maxout", lambda: models.Maxout(4, pieces=2.5), TypeError, "pieces"),
+    ("models.hidden_layer_names", lambda: models.hidden_layer_names("mlp"), TypeError,
+     "model"),
+    # training
+    ("training.train", lambda: training.train(model(), X, Y, steps=-1), ValueError, "steps"),
+    ("training.train", lambda: training.train(model(), X, Y, learning_rate=NAN, steps=1,
+                                              batch_size=2, record_every=1),
+     ValueError, "learning_rate"),
+    ("training.train", lambda: training.train(model(), X, Y, learning_rate=-0.1, steps=1,
+                                              batch_size=2, record_every=1),
+     ValueError, "learning_rate"),
+    ("training.train", lambda: training.train(model(), X, Y, batch_size=0), ValueError,
+     "batch_size"),
+    ("training.train", lambda: training.train(model(), X[:0], Y[:0]), ValueError, "x must not be empty"),
+    ("training.train", lambda: training.train(model(), X, Y, x_val=X, y_val=Y[:2], steps=1,
+                                              batch_size=2, record_every=1),
+     ValueError, "same length"),
+    ("training.train", lambda: training.train(model(), X, -Y, steps=1, batch_size=2,
+                                              record_every=1), ValueError, "class indices"),
+    ("training.train", lambda: training.train(model(), X, Y, seed=2**40, steps=1,
+                                              batch_size=2, record_every=1), ValueError, "seed"),
+    ("training.train", lambda: training.train(model(), X, Y, start_step=-3, steps=1,
+                                              batch_size=2, record_every=1),
+     ValueError, "start_step"),
+    ("training.train", lambda: training.train(model(), X, Y, batch_size=2, record_every=0), ValueError,
+     "record_every"),
+    ("training.evaluate", lambda: training.evaluate(model(), X, Y[:1]), ValueError,
+     "same length"),
+    ("training.evaluate", lambda: training.evaluate(model(), np.full((4, 2), NAN), Y),
+     ValueError, "finite"),
+    ("training.evaluate", lambda: training.evaluate(None, X, Y), TypeError, "model"),
+    ("training.minibatch_indices", lambda: training.minibatch_indices(0, 1, 1), ValueError,
+     "n"),
+    ("training.minibatch_indices", lambda: training.minibatch_indices(10, 2, 0), ValueError,
+     "steps"),
+    ("training.History.steps_to",
+     lambda: training.History(np.arange(2), np.zeros(2), np.zeros(2), None, None).steps_to(0.5),
+     ValueError, "validation"),
+    ("training.History.steps_to",
+     lambda: training.History(np.arange(2), np.zeros(2), np.zeros(2), np.zeros(2),
+                              np.zeros(2)).steps_to(1.5), ValueError, "val_accuracy"),
+    # probes
+    ("probes.logits", lambda: probes.logits(model(), np.zeros((4, 3))), ValueError, "x"),
+    ("probes.logits", lambda: probes.logits(model(), [["a", "b"]]), TypeError, "x"),
+    ("probes.hidden_activations", lambda: probes.hidden_activations(model(), X[:0]),
+     ValueError, "empty"),
+    ("probes.pre_activations", lambda: probes.pre_activations(model(), np.full((2, 2), INF)),
+     ValueError, "finite"),
+    ("probes.bias_gradient_norms", lambda: probes.bias_gradient_norms(model(), X, Y[:2]),
+     ValueError, "same length"),
+    ("probes.bias_gradient_norms",
+     lambda: probes.bias_gradient_norms(model(), X, Y, cost="mse"), ValueError, "cost"),
+    ("probes.weight_gradient_norms",
+     lambda: probes.weight_gradient_norms(model(), X, Y + 5), ValueError, "y"),
+    ("probes.hidden_derivatives", lambda: probes.hidden_derivatives(model(), X[:, :1]),
+     ValueError, "x"),
+    ("probes.mean_activations", lambda: probes.mean_activations("model", X), TypeError,
+     "model"),
+    ("probes.derivative_peak", lambda: probes.derivative_peak("nope"), ValueError, "known"),
+    ("probes.saturation_fraction",
+     lambda: probes.saturation_fraction(model(), X, threshold=1.5), ValueError, "threshold"),
+    ("probes.saturation_fraction",
+     lambda: probes.saturation_fraction(model(), X, threshold=-0.1), ValueError, "threshold"),
+    ("probes.dead_units", lambda: probes.dead_units(model(), X[0]), ValueError, "x"),
+    ("probes.dead_fraction", lambda: probes.dead_fraction(model(), X[:0]), ValueError, "x"),
+    ("probes.zero_fraction", lambda: probes.zero_fraction(model(), np.full((2, 2), NAN)),
+     ValueError, "finite"),
+    ("probes.born_dead_probability", lambda: probes.born_dead_probability(0, 3), ValueError,
+     "depth"),
+    ("probes.born_dead_probability", lambda: probes.born_dead_probability(5, 0), ValueError,
+     "width"),
+    ("probes.born_dead_probability", lambda: probes.born_dead_probability(5, 3, trials=0),
+     ValueError, "trials"),
+    ("probes.born_dead_probability",
+     lambda: probes.born_dead_probability(5, 3, bias_std=-1.0), ValueError, "bias_std"),
+    # linear
+    ("linear.collapse", lambda: linear.collapse([]), ValueError, "layers"),
+    ("linear.collapse", lambda: linear.collapse([(np.eye(2), np.zeros(3))]), ValueError,
+     "layers"),
+    ("linear.collapse", lambda: linear.collapse([(np.eye(2), np.zeros(2)),
+                                                 (np.ones((3, 1)), np.zeros(1))]),
+     ValueError, "layers"),
+    ("linear.collapse", lambda: linear.collapse("W"), TypeError, "layers"),
+    ("linear.rank_bound", lambda: linear.rank_bound([(np.full((2, 2), NAN), np.zeros(2))]),
+     ValueError, "layers"),
+    ("linear.forward", lambda: linear.forward(LAYERS, np.zeros((3, 5))), ValueError, "x"),
+    ("linear.forward", lambda: linear.forward(LAYERS, np.zeros((3, 2)), "softsign"),
+     ValueError, "hidden_activation"),
+    ("linear.relu_kinks", lambda: linear.relu_kinks(LAYERS_1D, 1.0, 0.0), ValueError, "lo"),
+    ("linear.relu_kinks", lambda: linear.relu_kinks(LAYERS, 0.0, 1.0), ValueError, "input"),
+    ("linear.count_pieces", lambda: linear.count_pieces(LAYERS_1D, 0.0, INF), ValueError, "hi"),
+    ("linear.sawtooth", lambda: linear.sawtooth(0), ValueError, "depth"),
+    ("linear.sawtooth", lambda: linear.sawtooth(2.0), TypeError, "depth"),
+    ("linear.dense_layers", lambda: linear.dense_layers(object()), TypeError, "model"),
+    ("linear.dense_layers", lambda: linear.dense_layers(model(), "linear"), ValueError,
+     "hidden_activation"),
+    # plotting
+    ("plotting.series_style", lambda: plotting.series_style(-1), ValueError, "i"),
+    ("plotting.series_style", lambda: plotting.series_style("0"), TypeError, "i"),
+    ("plotting.class_scatter", lambda: plotting.class_scatter(None, np.zeros((3, 3)), Y[:3]),
+     ValueError, "x"),
+    ("plotting.class_scatter", lambda: plotting.class_scatter(None, X, Y[:3]), ValueError,
+     "same length"),
+    ("plotting.decision_regions",
+     lambda: plotting.decision_regions(None, model(), X, Y, resolution=1), ValueError,
+     "resolution"),
+    ("plotting.use_book_style", lambda: plotting.use_book_style("dark"), TypeError,
+     "argument"),
+    # sweep
+    ("sweep.run", lambda: sweep_run(activations=["relu", "nope"]), ValueError, "known"),
+    ("sweep.run", lambda: sweep_run(seeds=[]), ValueError, "seeds"),
+    ("sweep.run", lambda: sweep_run(depths={"deep": [0]}), ValueError, "depths"),
+    ("sweep.run", lambda: sweep_run(steps=0), ValueError, "steps"),
+    ("sweep.run", lambda: sweep_run(target=1.5), ValueError, "target"),
+    ("sweep.run", lambda: sweep_run(datasets={"xor": (X, Y[:2], X, Y)}), ValueError,
+     "datasets"),
+    ("sweep.run", lambda: sweep_run(datasets={"xor": (X, Y)}), TypeError, "datasets"),
+    ("sweep.summarise", lambda: sweep.summarise(ROWS, "loss"), ValueError, "loss"),
+    ("sweep.summarise", lambda: sweep.summarise([], "acc"), ValueError, "rows"),
+    ("sweep.select", lambda: sweep.select(ROWS, colour="red"), ValueError, "colour"),
+    ("sweep.markdown_table", lambda: sweep.markdown_table([], "activation", "dataset", str),
+     ValueError, "summary"),
+]
+
+
+@pytest.mark.parametrize("name, call, error, match", CASES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(CASES)])
+def test_bad_call_raises_a_named_error(name, call, error, match):
+    with pytest.raises(error, match=match) as info:
+        call()
+    assert type(info.value).__module__ in ("builtins",), (
+        f"{name} raised {type(info.value).__module__}.{type(info.value).__name__}")
+
+
+def _public_callables():
+    names = set()
+    for module in (activations, data, linear, models, plotting, probes, sweep, training):
+        for attr, obj in vars(module).items():
+            if attr.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
+                continue
+            if inspect.isfunction(obj):
+                names.add(f"{module.__name__.split('.')[-1]}.{attr}")
+            elif inspect.isclass(obj) and not issubclass(obj, Exception):
+                names.add(f"{module.__name__.split('.')[-1]}.{attr}")
+    return names
+
+
+# Classes whose bad inputs are those of the functions that build them.
+BUILT_ELSEWHERE = {"activations.Activation": "activations.get / Activation.make_layer",
+                   "training.History": "training.train / History.steps_to"}
+
+
+def test_every_public_callable_is_covered():
+    covered = {c[0] for c in CASES} | set(BUILT_ELSEWHERE)
+    missing = sorted(_public_callables() - covered)
+    assert not missing, f"public functions without bad-input rows: {missing}"
+
+
+def test_count_of_bad_inputs(capsys):
+    with capsys.disabled():
+        print(f"\n[bad inputs] {len(CASES)} bad calls across "
+              f"{len({c[0] for c in CASES})} public functions and methods")
+    assert len(CASES) >= 100
