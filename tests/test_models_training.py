@@ -54,6 +54,15 @@ def test_hand_set_network_probes():
     np.testing.assert_allclose(probes.logits(model, x), [[2, 0], [0, 3]])
 
 
+def test_maxout_kernel_gets_dense_like_fans():
+    # He initialisation depends on fan_in only: each maxout piece must get Var = 2 / n_in,
+    # not the convolution-style fans Keras computes for a 3-D kernel.
+    model = models.mlp(64, [64], "maxout", init="he_normal", seed=0)
+    kernel = model.get_layer("hidden_1").get_weights()[0]
+    assert kernel.shape == (64, 128)
+    assert kernel.var() == pytest.approx(2 / 64, rel=0.05)
+
+
 def test_maxout_is_the_max_of_its_pieces():
     model = models.mlp(3, [4], "maxout", seed=2)
     layer = model.get_layer("hidden_1")

@@ -241,7 +241,8 @@ def test_maxout_equals_max_of_its_pieces():
     assert pieces.shape == (16, 4, 3)
     np.testing.assert_array_equal(out, pieces.max(axis=1))
     kernel, bias = (np.asarray(v) for v in layer.weights)
-    by_hand = np.einsum("bi,ipu->bpu", x.astype(np.float64), kernel) + bias
+    # Kernel columns j * units + u hold piece j of unit u.
+    by_hand = (x.astype(np.float64) @ kernel + bias).reshape(16, 4, 3)
     np.testing.assert_allclose(out, by_hand.max(axis=1), rtol=1e-5, atol=1e-5)
 
 
@@ -250,7 +251,8 @@ def test_maxout_with_a_zero_piece_is_relu():
     layer.build((None, 2))
     w = np.array([[1.0, -2.0], [0.5, 1.0]], dtype=np.float32)
     b = np.array([0.1, -0.3], dtype=np.float32)
-    layer.set_weights([np.stack([w, np.zeros_like(w)], axis=1),
-                       np.stack([b, np.zeros_like(b)])])
+    # Piece 0 is the affine map (w, b), piece 1 is identically zero.
+    layer.set_weights([np.concatenate([w, np.zeros_like(w)], axis=1),
+                       np.concatenate([b, np.zeros_like(b)])])
     x = np.array([[1.0, 1.0], [-1.0, 0.0], [0.0, 2.0]], dtype=np.float32)
     np.testing.assert_allclose(np.asarray(layer(x)), np.maximum(x @ w + b, 0.0), atol=1e-6)

@@ -32,7 +32,7 @@ INITIALISATIONS = {
 class Maxout(keras.layers.Layer):
     """A maxout layer: each unit outputs the maximum of ``pieces`` affine functions of the input.
 
-    ``h_u(x) = max_j (x @ W[:, j, u] + b[j, u])`` for ``j = 1 .. pieces``
+    ``h_u(x) = max_j (x @ W[:, j * units + u] + b[j * units + u])`` for ``j = 0 .. pieces-1``
     (Goodfellow, Warde-Farley, Mirza, Courville & Bengio, "Maxout Networks", ICML 2013).
     With two pieces it can represent ReLU (``max(w x + b, 0 x + 0)``), leaky ReLU and ``|x|``.
 
@@ -40,6 +40,9 @@ class Maxout(keras.layers.Layer):
         units: number of output units, an int >= 1.
         pieces: number of affine pieces per unit, an int >= 2 (default 2).
         kernel_initializer, bias_initializer: Keras initialisers (default Glorot-uniform, zeros).
+            The kernel has shape ``(n_in, pieces * units)``: fan-in based schemes (He, LeCun)
+            give each piece exactly a Dense layer's variance; Glorot's counts all
+            ``pieces * units`` outputs as fan-out.
 
     Input shape ``(batch, n_in)``; output shape ``(batch, units)``.
 
@@ -57,14 +60,19 @@ class Maxout(keras.layers.Layer):
 
     def build(self, input_shape):
         n_in = input_shape[-1]
-        self.kernel = self.add_weight(name="kernel", shape=(n_in, self.pieces, self.units),
+        # A 2-D kernel, so that Keras' initialisers compute fan_in = n_in (and fan_out =
+        # pieces * units). A 3-D kernel would be treated like a convolution kernel, whose
+        # fans are multiplied by its first dimension: 1/9 of the intended Glorot variance
+        # for a 16 -> 16 layer with two pieces.
+        self.kernel = self.add_weight(name="kernel", shape=(n_in, self.pieces * self.units),
                                       initializer=self.kernel_initializer)
-        self.bias = self.add_weight(name="bias", shape=(self.pieces, self.units),
+        self.bias = self.add_weight(name="bias", shape=(self.pieces * self.units,),
                                     initializer=self.bias_initializer)
 
     def pieces_output(self, x):
         """The affine pieces, shape ``(batch, pieces, units)``."""
-        return keras.ops.einsum("bi,ipu->bpu", x, self.kernel) + self.bias
+        z = keras.ops.matmul(x, self.kernel) + self.bias
+        return keras.ops.reshape(z, (-1, self.pieces, self.units))
 
     def call(self, x):
         return keras.ops.max(self.pieces_output(x), axis=1)
