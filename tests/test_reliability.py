@@ -140,6 +140,7 @@ def _mini_book(tmp_path: Path, page: str, extra_files=()) -> Path:
     book.mkdir()
     for name in ["_config.yml", "references.bib"]:
         shutil.copy(ROOT / name, book / name)
+    shutil.copytree(ROOT / "_ext", book / "_ext")   # local Sphinx extensions _config.yml loads
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (book / "intro.md").write_text("# Intro\n\nA test book.\n\n```{bibliography}\n```\n")
     (book / "page.md").write_text(page)
