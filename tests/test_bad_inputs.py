@@ -43,6 +43,10 @@ CASES = [
     # activations
     ("activations.names", lambda: activations.names("all"), TypeError, "argument"),
     ("activations.get", lambda: activations.get("swish2"), ValueError, "known: linear"),
+    ("activations.get", lambda: activations.get("relu").function("abc"), TypeError,
+     "x must hold real numbers"),
+    ("activations.get", lambda: activations.get("gelu").derivative([True]), TypeError,
+     "x must hold real numbers"),
     ("activations.get", lambda: activations.get(None), TypeError, "activation"),
     ("activations.get", lambda: activations.get("leaky_relu", negative_slope=-0.01),
      ValueError, "negative_slope"),

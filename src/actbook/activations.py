@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -48,7 +48,8 @@ class Activation:
             ``"no"``.
         cost: relative cost to evaluate (``"lowest"``, ``"low"``, ``"medium"``).
         used_in: where it is typically used.
-        cite: BibTeX key of the paper it comes from (in ``references.bib``).
+        cite: BibTeX key(s), comma-separated, of the paper(s) that introduced it or
+            established its use in neural networks (in ``references.bib``).
     """
 
     name: str
@@ -170,7 +171,7 @@ def _build(name: str, params: dict) -> Activation:
             derivative_formula=r"\sigma(x)\,(1 - \sigma(x))", output_range=r"(0, 1)",
             zero_centred=False, saturates="both sides", cost="medium",
             used_in="output unit for binary probabilities; gates in LSTMs",
-            cite="lecun2012efficient",
+            cite="rumelhart1986learning",
         )
     if name == "tanh":
         return Activation(
@@ -215,7 +216,8 @@ def _build(name: str, params: dict) -> Activation:
         return Activation(
             name, "layer", f, df, params={"initial_slope": slope},
             formula=r"\max(x, a\,x)\text{, } a \text{ learned}",
-            derivative_formula=r"1 \text{ if } x > 0 \text{ else } a",
+            derivative_formula=r"1 \text{ if } x > 0,\ a \text{ if } x < 0,\ 0 \text{ at } 0"
+            r"\text{ (Keras)}",
             output_range=r"(-\infty, \infty)", zero_centred=False, saturates="no",
             cost="low", used_in="image classifiers (He et al. 2015); learned slope per unit",
             cite="he2015delving",
@@ -247,14 +249,15 @@ def _build(name: str, params: dict) -> Activation:
             output_range=r"[\approx -0.28, \infty)", zero_centred=False,
             saturates="negative side", cost="medium",
             used_in="EfficientNet; SwiGLU feed-forward blocks of large language models",
-            cite="ramachandran2017searching",
+            cite="hendrycks2016gelu,elfwing2018sigmoid,ramachandran2017searching",
         )
     if name == "maxout":
         pieces = check_int("pieces", params.pop("pieces", 2), minimum=2)
         return Activation(
             name, "maxout", None, None, params={"pieces": pieces},
             formula=r"\max_{j \le k} (w_j^\top x + b_j)",
-            derivative_formula=r"\text{gradient flows to the arg-max piece only}",
+            derivative_formula=r"\text{slope of the arg-max piece (split equally at ties in "
+            r"TensorFlow)}",
             output_range=r"(-\infty, \infty)", zero_centred=False, saturates="no",
             cost=f"{pieces}x a Dense layer", used_in="with dropout (Goodfellow et al. 2013)",
             cite="goodfellow2013maxout",
@@ -309,4 +312,21 @@ def get(name, **params) -> Activation:
             f"activation {name!r} takes no parameter(s) {sorted(unknown)}; "
             f"allowed: {sorted(allowed) or 'none'}"
         )
-    return _build(name, dict(params))
+    act = _build(name, dict(params))
+    return replace(act, function=_checked(act.function, f"{name} function"),
+                   derivative=_checked(act.derivative, f"{name} derivative"))
+
+
+def _checked(fn: ArrayFn | None, what: str) -> ArrayFn | None:
+    """Wrap a NumPy reference so that non-numeric input raises a TypeError naming ``x``."""
+    if fn is None:
+        return None
+
+    def reference(x):
+        arr = np.asarray(x)
+        if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number) \
+                or np.iscomplexobj(arr):
+            raise TypeError(f"x must hold real numbers, got dtype {arr.dtype} ({what})")
+        return fn(arr)
+
+    return reference

@@ -270,6 +270,9 @@ def train(
     if x_val is not None:
         x_val, y_val = _check_xy("x_val", x_val, "y_val", y_val, n_in, n_out)
     steps = check_int("steps", steps, minimum=1)
+    if isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > len(x):
+        raise ValueError(f"batch_size (default 256) must be <= the number of training examples "
+                         f"({len(x)}), got {batch_size}")
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, maximum=1e6,
                                 min_inclusive=False)
@@ -278,7 +281,8 @@ def train(
     start_step = check_int("start_step", start_step, minimum=0)
     if steps % record_every:
         raise ValueError(
-            f"steps must be a multiple of record_every ({record_every}), got {steps}")
+            f"steps (default 10 000) must be a multiple of record_every ({record_every}; "
+            f"default 100), got {steps}")
 
     run = _compiled_run(model)
     xv, yv = (x, y) if x_val is None else (x_val, y_val)
