@@ -72,7 +72,7 @@ def class_scatter(ax, x, y, *, labels=None, size: float = 12, alpha: float = 0.7
 
 
 def decision_regions(ax, model, x, y, *, resolution: int = 150, margin: float = 0.25,
-                     labels=None) -> None:
+                     labels=None, size: float = 8) -> None:
     """Shade the input plane by the class ``model`` predicts, then scatter the data on top.
 
     Args:
@@ -82,6 +82,7 @@ def decision_regions(ax, model, x, y, *, resolution: int = 150, margin: float = 
         resolution: grid points per axis, an int >= 2 (default 150).
         margin: extra space around the data, in input units (default 0.25).
         labels: optional legend labels per class.
+        size: marker area of the data points in points^2 (default 8).
 
     Raises:
         TypeError, ValueError: for bad arrays or a model whose input is not 2-D.
@@ -101,4 +102,4 @@ def decision_regions(ax, model, x, y, *, resolution: int = 150, margin: float = 
     cmap = ListedColormap(PALETTE[:k])
     ax.contourf(g0, g1, pred, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.25)
     ax.contour(g0, g1, pred, levels=np.arange(k) + 0.5, colors="0.3", linewidths=0.8)
-    class_scatter(ax, x, y, labels=labels, size=8)
+    class_scatter(ax, x, y, labels=labels, size=size)
