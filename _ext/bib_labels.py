@@ -25,6 +25,8 @@ def _last_name(person) -> str:
 def _author_year(entry) -> str:
     people = entry.persons.get("author") or entry.persons.get("editor") or []
     names = [_last_name(p) for p in people]
+    if len(names) == 2 and names[1] == "others":   # "Karpathy and others" in the .bib file
+        names = [names[0], "", ""]
     if not names:
         who = entry.fields.get("title", entry.key)
     elif len(names) == 1:
