@@ -262,3 +262,16 @@ def test_bad_inputs():
         probes.saturation_fraction(models.mlp(1, [2], "maxout"), X1)
     with pytest.raises(ValueError, match="PReLU"):
         probes.saturation_fraction(models.mlp(1, [2], "prelu"), X1)
+
+
+def test_saturation_fraction_reads_elu_alpha_from_the_layer():
+    # ELU hidden layers are keras.layers.ELU; the probe must use the layer's own alpha.
+    import numpy as np
+
+    from actbook import activations, models, probes
+
+    model = models.mlp(1, [1], activations.get("elu", alpha=0.5), output_units=2)
+    model.get_layer("hidden_1_pre").set_weights([np.ones((1, 1)), np.zeros(1)])
+    x = np.array([[-3.0], [1.0]], np.float32)
+    d = probes.hidden_derivatives(model, x)["hidden_1"].ravel()
+    np.testing.assert_allclose(d, [0.5 * np.exp(-3.0), 1.0], rtol=1e-6)

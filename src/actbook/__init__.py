@@ -74,16 +74,18 @@ def seed_everything(seed: int = DEFAULT_SEED) -> None:
 
 seed_everything(DEFAULT_SEED)
 
-from actbook import activations, data, models, plotting, probes, training  # noqa: E402,F401
+from actbook import activations, data, linear, models, plotting, probes, sweep, training  # noqa: E402,F401,E501
 
 __all__ = [
     "DEFAULT_SEED",
     "activations",
     "data",
+    "linear",
     "models",
     "plotting",
     "probes",
     "seed_everything",
+    "sweep",
     "training",
 ]
 __version__ = "0.1.0"

@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import keras
+import numpy as np
 
 from actbook import activations as _activations
-from actbook._checks import check_choice, check_float, check_int
+from actbook._checks import check_array, check_choice, check_float, check_int, check_same_length
 
 #: Initialisation schemes for :func:`mlp`: name -> description.
 INITIALISATIONS = {
@@ -208,3 +209,26 @@ def hidden_layer_names(model: keras.Model) -> list[str]:
 def _check_model(model) -> None:
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+
+
+def _check_inputs(model, x, name: str = "x") -> np.ndarray:
+    """``model`` checked, and ``x`` as float32 ``(n, d)`` with ``d`` the model's input width."""
+    _check_model(model)
+    n_in = int(model.inputs[0].shape[-1])
+    x = check_array(name, x, ndim=2).astype(np.float32)
+    if x.shape[1] != n_in:
+        raise ValueError(f"{name} must have shape (n, {n_in}) to match the model, "
+                         f"got {x.shape}")
+    return x
+
+
+def _check_xy(model, x, y, name_x: str = "x", name_y: str = "y"):
+    """:func:`_check_inputs` plus labels: int32 ``(n,)`` class indices of the model's logits."""
+    x = _check_inputs(model, x, name_x)
+    n_out = int(model.outputs[0].shape[-1])
+    y = check_array(name_y, y, ndim=1, kind="int")
+    check_same_length(name_x, x, name_y, y)
+    if y.min() < 0 or y.max() >= n_out:
+        raise ValueError(f"{name_y} must hold class indices in 0..{n_out - 1} "
+                         f"(the model has {n_out} logits), got range {y.min()}..{y.max()}")
+    return x, y.astype(np.int32)

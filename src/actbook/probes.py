@@ -8,18 +8,11 @@ from __future__ import annotations
 
 import keras
 import numpy as np
+import tensorflow as tf
 
-from actbook._checks import check_array
-from actbook.models import _check_model, hidden_layer_names
-
-
-def _inputs(model: keras.Model, x) -> np.ndarray:
-    _check_model(model)
-    n_in = int(model.inputs[0].shape[-1])
-    x = check_array("x", x, ndim=2).astype(np.float32)
-    if x.shape[1] != n_in:
-        raise ValueError(f"x must have shape (n, {n_in}) to match the model, got {x.shape}")
-    return x
+from actbook import activations
+from actbook._checks import check_choice, check_float, check_int
+from actbook.models import _check_inputs, _check_xy, hidden_layer_names
 
 
 def logits(model: keras.Model, x) -> np.ndarray:
@@ -36,12 +29,12 @@ def logits(model: keras.Model, x) -> np.ndarray:
         TypeError: if ``model`` is not a ``keras.Model`` or ``x`` is not numeric.
         ValueError: if ``x`` has the wrong shape, is empty or contains NaN/inf.
     """
-    x = _inputs(model, x)
+    x = _check_inputs(model, x)
     return np.asarray(model(x, training=False))
 
 
 def _layer_outputs(model: keras.Model, x, suffix: str) -> dict[str, np.ndarray]:
-    x = _inputs(model, x)
+    x = _check_inputs(model, x)
     names = hidden_layer_names(model)
     if not names:
         return {}
@@ -111,14 +104,8 @@ def _hidden_dense_layers(model: keras.Model) -> dict[str, keras.layers.Layer]:
 
 
 def _gradient_norms(model, x, y, cost, which: str) -> dict[str, float]:
-    import tensorflow as tf
-
-    from actbook._checks import check_choice
-    from actbook.training import _check_xy, _model_io
-
-    _check_model(model)
-    n_in, n_out = _model_io(model)
-    x, y = _check_xy("x", x, "y", y, n_in, n_out)
+    x, y = _check_xy(model, x, y)
+    n_out = int(model.outputs[0].shape[-1])
     cost = check_choice("cost", cost, GRADIENT_COSTS)
     layers = _hidden_dense_layers(model)
     variables = [getattr(layer, which) for layer in layers.values()]
@@ -183,10 +170,10 @@ def weight_gradient_norms(model: keras.Model, x, y, *, cost: str = "softmax"
 
 def _registry_activation(layer: keras.layers.Layer):
     """The registry :class:`~actbook.activations.Activation` a hidden activation layer applies."""
-    from actbook import activations
-
     if isinstance(layer, keras.layers.LeakyReLU):
         return activations.get("leaky_relu", negative_slope=float(layer.negative_slope))
+    if isinstance(layer, keras.layers.ELU):
+        return activations.get("elu", alpha=float(layer.alpha))
     config = layer.get_config()
     name = config.get("activation")
     if isinstance(layer, keras.layers.Activation) and isinstance(name, str) \
@@ -194,7 +181,7 @@ def _registry_activation(layer: keras.layers.Layer):
         return activations.get(name)
     raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) has no elementwise "
                      "derivative in the activation registry; supported: Activation layers of "
-                     "the registry's functions and LeakyReLU (not PReLU or maxout)")
+                     "the registry's functions, LeakyReLU and ELU (not PReLU or maxout)")
 
 
 def hidden_derivatives(model: keras.Model, x) -> dict[str, np.ndarray]:
@@ -256,8 +243,6 @@ def derivative_peak(activation) -> float:
     Raises:
         TypeError, ValueError: as :func:`actbook.activations.get`; ``ValueError`` for maxout.
     """
-    from actbook import activations
-
     act = activations.get(activation)
     if act.derivative is None:
         raise ValueError(f"activation {act.name!r} has no elementwise derivative")
@@ -288,8 +273,6 @@ def saturation_fraction(model: keras.Model, x, threshold: float = 0.01) -> dict[
         TypeError: for a non-real ``threshold`` and as :func:`hidden_derivatives`.
         ValueError: for ``threshold`` outside (0, 1] and as :func:`hidden_derivatives`.
     """
-    from actbook._checks import check_float
-
     threshold = check_float("threshold", threshold, minimum=0.0, maximum=1.0,
                             min_inclusive=False)
     out = {}
@@ -444,8 +427,6 @@ def born_dead_probability(
         TypeError: if an argument has the wrong type.
         ValueError: if an argument is out of range.
     """
-    from actbook._checks import check_float, check_int
-
     depth = check_int("depth", depth, minimum=1)
     width = check_int("width", width, minimum=1)
     trials = check_int("trials", trials, minimum=1)

@@ -23,13 +23,8 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from actbook._checks import (
-    check_array,
-    check_float,
-    check_int,
-    check_same_length,
-)
-from actbook.models import _check_model
+from actbook._checks import check_float, check_int
+from actbook.models import _check_xy
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -262,13 +257,11 @@ def train(
         TrainingDivergedError: if the minibatch loss becomes NaN or infinite; the message gives
             the step and the loss, and the model keeps the weights it had before the call.
     """
-    _check_model(model)
-    n_in, n_out = _model_io(model)
-    x, y = _check_xy("x", x, "y", y, n_in, n_out)
+    x, y = _check_xy(model, x, y)
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together (or both left out)")
     if x_val is not None:
-        x_val, y_val = _check_xy("x_val", x_val, "y_val", y_val, n_in, n_out)
+        x_val, y_val = _check_xy(model, x_val, y_val, "x_val", "y_val")
     steps = check_int("steps", steps, minimum=1)
     if isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > len(x):
         raise ValueError(f"batch_size (default 256) must be <= the number of training examples "
@@ -324,27 +317,8 @@ def evaluate(model: keras.Model, x, y) -> tuple[float, float]:
     Raises:
         TypeError, ValueError: as :func:`train` for bad data.
     """
-    _check_model(model)
-    n_in, n_out = _model_io(model)
-    x, y = _check_xy("x", x, "y", y, n_in, n_out)
+    x, y = _check_xy(model, x, y)
     logits = model(tf.constant(x), training=False)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
     acc = np.mean(np.argmax(logits.numpy(), axis=1) == y)
     return float(loss), float(acc)
-
-
-def _model_io(model: keras.Model) -> tuple[int, int]:
-    return int(model.inputs[0].shape[-1]), int(model.outputs[0].shape[-1])
-
-
-def _check_xy(name_x, x, name_y, y, n_in, n_out):
-    x = check_array(name_x, x, ndim=2).astype(np.float32)
-    if x.shape[1] != n_in:
-        raise ValueError(f"{name_x} must have shape (n, {n_in}) to match the model, "
-                         f"got {x.shape}")
-    y = check_array(name_y, y, ndim=1, kind="int")
-    check_same_length(name_x, x, name_y, y)
-    if y.min() < 0 or y.max() >= n_out:
-        raise ValueError(f"{name_y} must hold class indices in 0..{n_out - 1} "
-                         f"(the model has {n_out} logits), got range {y.min()}..{y.max()}")
-    return x, y.astype(np.int32)
