@@ -50,7 +50,7 @@ def test_gelu_and_silu_known_values():
 
 def _model_for(name, **params):
     """A 1-1 'network' whose single hidden unit applies the activation to its input."""
-    model = models.mlp(1, [1], activations.get(name, **params), output_units=1)
+    model = models.mlp(1, [1], activations.get(name, **params), output_units=2)
     model.get_layer("hidden_1_pre").set_weights([np.ones((1, 1)), np.zeros(1)])
     return model
 

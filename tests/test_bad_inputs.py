@@ -84,6 +84,9 @@ CASES = [
     ("models.mlp", lambda: models.mlp(2, [4], "RELU"), ValueError, "known"),
     ("models.mlp", lambda: models.mlp(2, [4], init="xavier"), ValueError, "init"),
     ("models.mlp", lambda: models.mlp(2, [4], output_units=-2), ValueError, "output_units"),
+    # one logit: softmax over it is constant, the model could only ever predict class 0
+    ("models.mlp", lambda: models.mlp(2, [4], "sigmoid", output_units=1), ValueError,
+     r"output_units must be >= 2.*got 1"),
     ("models.mlp", lambda: models.mlp(2, [4], hidden_bias="0"), TypeError, "hidden_bias"),
     ("models.Maxout", lambda: models.Maxout(0), ValueError, "units"),
     ("models.Maxout", lambda: models.Maxout(4, pieces=1), ValueError, "pieces"),

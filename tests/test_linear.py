@@ -98,7 +98,7 @@ def test_kinks_of_a_two_hidden_layer_sawtooth():
 
 
 def test_kinks_of_a_keras_relu_mlp_match_slope_changes_on_a_fine_grid():
-    model = models.mlp(1, [6, 6], activation="relu", output_units=1, init="nielsen", seed=3)
+    model = models.mlp(1, [6, 6], activation="relu", output_units=2, init="nielsen", seed=3)
     layers = linear.dense_layers(model, hidden_activation="relu")
     kinks = linear.relu_kinks(layers, -3.0, 3.0)
     t = np.linspace(-3.0, 3.0, 60001)
@@ -115,11 +115,11 @@ def test_kinks_of_a_keras_relu_mlp_match_slope_changes_on_a_fine_grid():
 
 
 def test_dense_layers_checks_the_activations():
-    relu = models.mlp(1, [3], activation="relu", output_units=1)
+    relu = models.mlp(1, [3], activation="relu", output_units=2)
     assert len(linear.dense_layers(relu, hidden_activation="relu")) == 2
     with pytest.raises(ValueError, match="hidden Dense layer 1"):
         linear.dense_layers(relu)  # expects no activation
-    tanh = models.mlp(1, [3], activation="tanh", output_units=1)
+    tanh = models.mlp(1, [3], activation="tanh", output_units=2)
     with pytest.raises(ValueError, match="tanh"):
         linear.dense_layers(tanh, hidden_activation="relu")
     with pytest.raises(TypeError, match="model"):

@@ -141,7 +141,7 @@ def mlp(
         activation: a registry name (see :func:`actbook.activations.names`) or an
             :class:`~actbook.activations.Activation` from :func:`actbook.activations.get`;
             default ``"relu"``.
-        output_units: number of logits, an int >= 1 (default 2).
+        output_units: number of logits, one per class, an int >= 2 (default 2).
         init: initialisation scheme, one of :data:`INITIALISATIONS` (default ``"keras"``).
             Output layer included. For maxout, ``fan_in`` is the input width.
         hidden_bias: if given, a finite float that every hidden bias starts at (overrides the
