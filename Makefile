@@ -6,6 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MATHJAX := _static/mathjax/tex-chtml.js
 NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
+# Per-cell time limit in seconds: set once, in pyproject.toml (--nbval-cell-timeout).
+CELL_TIMEOUT := $(shell sed -n 's/.*--nbval-cell-timeout=\([0-9][0-9]*\).*/\1/p' pyproject.toml)
 
 .PHONY: book test chromium execute serve lab bench clean help
 
@@ -55,7 +57,7 @@ chromium:
 	fi
 
 execute: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=600 $(NOTEBOOKS)
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) $(NOTEBOOKS)
 
 serve: book
 	$(BIN)/python -m http.server --directory _build/html 8000

@@ -11,6 +11,9 @@ import re
 import shutil
 import subprocess
 import sys
+import time
+import tomllib
+from datetime import datetime
 from importlib import metadata
 from pathlib import Path
 
@@ -40,16 +43,26 @@ def _stdout(text):
     return {"output_type": "stream", "name": "stdout", "text": text}
 
 
-def run_nbval(paths, tmp_path, env_extra=None, timeout=900, prefix=()):
-    """Run nbval (with this project's figure check) on ``paths``, isolated from pyproject."""
+def cell_timeout() -> int:
+    """The per-cell time limit, set in one place: pyproject's addopts (--nbval-cell-timeout)."""
+    addopts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"][
+        "ini_options"]["addopts"]
+    found = re.findall(r"--nbval-cell-timeout[= ](\d+)", addopts)
+    assert len(found) == 1, f"pyproject addopts must set --nbval-cell-timeout once: {addopts!r}"
+    return int(found[0])
+
+
+def run_nbval(paths, tmp_path, env_extra=None, timeout=900, prefix=(), extra_args=()):
+    """Run nbval (with this project's figure check) on ``paths``, isolated from pyproject
+    but with its per-cell timeout."""
     ini = tmp_path / "pytest.ini"
     if not ini.exists():
         ini.write_text("[pytest]\n")
     env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
     cmd = [*prefix, sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p",
            "tests.nbval_checks", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
-           str(ROOT / "tests" / "sanitize.cfg"), "-c", str(ini), "--rootdir", str(tmp_path),
-           *map(str, paths)]
+           str(ROOT / "tests" / "sanitize.cfg"), f"--nbval-cell-timeout={cell_timeout()}",
+           *extra_args, "-c", str(ini), "--rootdir", str(tmp_path), *map(str, paths)]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path,
                           timeout=timeout)
 
@@ -131,6 +144,50 @@ def test_stale_figure_is_caught(tmp_path):
     result = run_nbval([stale], tmp_path)
     assert result.returncode != 0
     assert "stale figure" in result.stdout and "pixels differ" in result.stdout
+
+
+# --- A hung cell: bounded per-cell time limit (issue 12.6) -----------------------------------
+
+def _stored_cell_seconds(path) -> list[float]:
+    """How long each code cell took when the notebook was last executed (nbclient records
+    the kernel's timestamps in each cell's metadata)."""
+    seconds = []
+    for cell in nbformat.read(str(path), as_version=4).cells:
+        stamps = cell.get("metadata", {}).get("execution", {})
+        if "iopub.execute_input" in stamps and "iopub.status.idle" in stamps:
+            start, end = (datetime.fromisoformat(stamps[k].replace("Z", "+00:00"))
+                          for k in ("iopub.execute_input", "iopub.status.idle"))
+            seconds.append((end - start).total_seconds())
+    return seconds
+
+
+def test_cell_timeout_is_set_once_generous_and_bounded(pytestconfig):
+    limit = cell_timeout()
+    slowest = max(s for path in CHAPTERS for s in _stored_cell_seconds(path))
+    assert 10 < slowest < limit, slowest            # the stored timings were found
+    assert limit >= 3 * slowest, (f"--nbval-cell-timeout={limit} s is less than 3x the slowest "
+                                  f"cell ({slowest:.0f} s): raise it in pyproject.toml")
+    assert limit <= 600, f"--nbval-cell-timeout={limit} s: a hung cell would block CI too long"
+    if pytestconfig.inipath == ROOT / "pyproject.toml":   # this very run uses it
+        assert int(pytestconfig.getoption("nbval_cell_timeout")) == limit
+    # make execute uses the same limit (read from pyproject.toml, not a second number)
+    dry_run = subprocess.run(["make", "-n", "execute"], capture_output=True, text=True,
+                             cwd=ROOT)
+    assert f"--ExecutePreprocessor.timeout={limit} " in dry_run.stdout, dry_run.stdout
+
+
+def test_a_hung_cell_fails_at_the_timeout_and_names_the_cell(tmp_path):
+    nb = _notebook(_code("x = 1", count=1), _code("import time\ntime.sleep(600)", count=2),
+                   _code("print(x)", count=3, outputs=[_stdout("1\n")]))
+    nbformat.write(nb, str(tmp_path / "hangs.ipynb"))
+    start = time.monotonic()
+    # the same option as pyproject's, with a small value (the last one given wins)
+    result = run_nbval([tmp_path / "hangs.ipynb"], tmp_path, timeout=300,
+                       extra_args=["--nbval-cell-timeout=5"])
+    assert time.monotonic() - start < 120
+    assert result.returncode != 0
+    assert "hangs.ipynb::Cell 1" in result.stdout
+    assert "Timeout of 5 seconds exceeded" in result.stdout, result.stdout[-3000:]
 
 
 # --- Book build faults ----------------------------------------------------------------------
