@@ -19,6 +19,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from packaging.specifiers import SpecifierSet
 
 from conftest import ROOT, build_book
 from notebook_lint import lint_notebook
@@ -272,3 +273,63 @@ def test_every_requirement_is_pinned_exactly():
         line = line.split("#")[0].strip()
         if line and not line.startswith("-e"):
             assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+\-]+", line), line
+
+
+# --- Binder: the Python the pins are for (issue 12.5) -------------------------------------
+
+def binder_python_problems(root: Path) -> list[str]:
+    """Why Binder would not get the Python that ``requirements.txt`` is pinned for (empty: ok).
+
+    Binder (repo2docker) reads the Python version from ``runtime.txt`` (``python-X.Y``); it must
+    be the version named in the header of ``requirements.txt``, and its newest patch release
+    (what Binder installs) must be admitted by every pinned package's Requires-Python (as
+    installed here) and by pyproject's requires-python.
+    """
+    runtime = root / "runtime.txt"
+    if not runtime.exists():
+        return ["runtime.txt is missing: Binder would pick its default Python"]
+    match = re.fullmatch(r"python-(3\.\d+)\n?", runtime.read_text())
+    if not match:
+        return [f"runtime.txt must read python-3.X, got {runtime.read_text()!r}"]
+    version = match.group(1)
+    newest = f"{version}.99"     # Binder installs the newest patch release of that version
+    problems = []
+    header = re.search(r"pins for Python (3\.\d+)", (root / "requirements.txt").read_text())
+    if not header or header.group(1) != version:
+        problems.append(f"runtime.txt says Python {version}, requirements.txt is pinned for "
+                        f"{header.group(1) if header else 'an unnamed version'}")
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    if not SpecifierSet(project["requires-python"]).contains(newest):
+        problems.append(f"pyproject requires-python {project['requires-python']} excludes "
+                        f"Python {version}")
+    for line in (root / "requirements.txt").read_text().splitlines():
+        line = line.split("#")[0].strip()
+        if "==" not in line:
+            continue
+        name = line.split("==")[0]
+        spec = metadata.metadata(name).get("Requires-Python") or ""
+        if spec and not SpecifierSet(spec).contains(newest):
+            problems.append(f"{line} requires Python {spec}, runtime.txt says {version}")
+    return problems
+
+
+def test_binder_python_matches_the_pins():
+    assert binder_python_problems(ROOT) == []
+    # and the pins were installed (and pass pip check) on that very version
+    version = (ROOT / "runtime.txt").read_text().strip().removeprefix("python-")
+    assert f"{sys.version_info.major}.{sys.version_info.minor}" == version
+
+
+@pytest.mark.parametrize("runtime, expected", [
+    (None, "runtime.txt is missing"),
+    ("python-3.10\n", "numpy==2.4.6 requires Python >=3.11"),
+    ("python-3.12\n", "requirements.txt is pinned for 3.11"),
+    ("3.11\n", "must read python-3.X"),
+], ids=["missing", "too-old", "not-the-pinned-one", "malformed"])
+def test_binder_check_catches_each_fault(tmp_path, runtime, expected):
+    for name in ["requirements.txt", "pyproject.toml"]:
+        shutil.copy(ROOT / name, tmp_path / name)
+    if runtime is not None:
+        (tmp_path / "runtime.txt").write_text(runtime)
+    problems = binder_python_problems(tmp_path)
+    assert any(expected in p for p in problems), problems
