@@ -12,11 +12,23 @@
    ``role="list"``: a role deprecated in DPUB-ARIA 1.1, which is not a list item, so axe-core
    reports the bibliography as a critical violation (aria-required-children). Make the entries
    ``role="listitem"``, what DPUB-ARIA 1.1 recommends.
+
+Checks that stop a build that would publish a broken page:
+
+4. The site shows the outputs stored in the notebooks (``execute_notebooks: "off"``), so a code
+   cell that was never executed would be published as code without its output. Warn (an error
+   with ``-W``, as ``make book`` builds) for every code cell without an execution count.
 """
 
 from __future__ import annotations
 
 import posixpath
+from pathlib import Path
+
+import nbformat
+from sphinx.util import logging
+
+logger = logging.getLogger(__name__)
 
 
 def _fix_scripts(app, pagename, templatename, context, doctree):
@@ -38,7 +50,23 @@ def _fix_bibliography_roles(app, pagename, templatename, context, doctree):
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
 
 
+def _check_unrun_cells(app, env, docnames):
+    if getattr(app.config, "nb_execution_mode", "off") != "off":
+        return   # the build executes the notebooks itself
+    for docname in docnames:
+        path = Path(env.doc2path(docname))
+        if path.suffix != ".ipynb":
+            continue
+        nb = nbformat.read(str(path), as_version=4)
+        for index, cell in enumerate(nb.cells):
+            if cell.cell_type == "code" and cell.get("execution_count") is None:
+                logger.warning(f"code cell {index} was never executed, so the page would show "
+                               "it without its output: execute every cell (`make execute`)",
+                               location=docname, type="actbook", subtype="unrun_cell")
+
+
 def setup(app):
+    app.connect("env-before-read-docs", _check_unrun_cells)
     app.connect("html-page-context", _fix_scripts, priority=900)   # after every other extension
     app.connect("html-page-context", _fix_bibliography_roles)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

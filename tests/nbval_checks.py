@@ -1,5 +1,10 @@
 """Checks that run alongside nbval on every notebook cell.
 
+Unrun cells: nbval executes a code cell whose stored execution count is null but, by design,
+does not compare its output, so a cell that was never run (published without its output) would
+pass. This plugin fails it: every code cell must have been executed when the outputs were
+stored (`make execute`), even one that is meant to show no output.
+
 Stale figures: nbval compares text outputs but skips images, so a plotting cell changed without
 refreshing its stored PNG would publish a stale figure. After nbval has run a cell, this plugin
 compares every PNG the cell produced now with the PNG stored in the notebook, pixel by pixel,
@@ -76,6 +81,11 @@ def pytest_runtest_call(item):
     result = yield
     fresh = getattr(item, "test_outputs", None)
     cell = getattr(item, "cell", None)
+    if cell is not None and type(item).__name__ == "IPyNbCell" \
+            and cell.get("execution_count") is None:
+        pytest.fail(f"unrun cell in {item.nodeid}: the notebook stores this code cell without "
+                    "an execution count, so its output was never stored and is not checked. "
+                    "Execute every cell: `make execute`.", pytrace=False)
     if fresh is not None and cell is not None and type(item).__name__ == "IPyNbCell":
         problems = compare_figures(cell.get("outputs", []), fresh)
         if problems:

@@ -27,23 +27,29 @@ def _texts(output) -> list[str]:
 def lint_notebook(path: Path) -> list[str]:
     """Problems in the notebook at ``path``; an empty list means it is clean.
 
-    Rules: kernelspec ``python3``; code cells executed once each, top to bottom (execution counts
-    1, 2, 3, ... over the cells that ran); no error outputs; no stderr stream; no memory address,
-    machine path or stray matplotlib repr in any text output.
+    Rules: kernelspec ``python3``; every code cell executed, once, top to bottom, in one kernel
+    (execution counts exactly 1, 2, 3, ... over all code cells: a cell that was never run has
+    no count, and is an error even when it is meant to show no output); no empty code cell
+    (Jupyter skips it, so it never gets a count); no error outputs; no stderr stream; no memory
+    address, machine path or stray matplotlib repr in any text output.
     """
     nb = nbformat.read(str(path), as_version=4)
     problems = []
     kernel = nb.metadata.get("kernelspec", {}).get("name")
     if kernel != "python3":
         problems.append(f"kernelspec is {kernel!r}, not 'python3'")
-    counts = [c.get("execution_count") for c in nb.cells if c.cell_type == "code"]
-    ran = [c for c in counts if c is not None]
-    if ran != list(range(1, len(ran) + 1)):
+    code = [(index, cell) for index, cell in enumerate(nb.cells) if cell.cell_type == "code"]
+    counts = [cell.get("execution_count") for _, cell in code]
+    for index, cell in code:
+        if not cell.source.strip():
+            problems.append(f"cell {index}: empty code cell (never executed): delete it")
+        elif cell.get("execution_count") is None:
+            problems.append(f"cell {index}: code cell was never executed (no execution count), "
+                            f"so the page would show it without its output: run `make execute`")
+    if counts != list(range(1, len(counts) + 1)):
         problems.append(f"cells were not executed in order from a fresh kernel: "
-                        f"execution counts {ran}")
-    for index, cell in enumerate(nb.cells):
-        if cell.cell_type != "code":
-            continue
+                        f"execution counts {counts}, expected 1 to {len(counts)}")
+    for index, cell in code:
         where = f"cell {index}"
         for out in cell.get("outputs", []):
             if out.get("output_type") == "error":

@@ -89,7 +89,11 @@ def test_chapter_passes_lint(path):
     (_notebook(_code("ax.legend()", count=1, outputs=[{
         "output_type": "execute_result", "execution_count": 1, "metadata": {},
         "data": {"text/plain": "<matplotlib.legend.Legend object>"}}])), "stray matplotlib"),
-], ids=["kernelspec", "out-of-order", "stderr", "address", "path", "repr"])
+    (_notebook(_code("a = 1", count=1), _code("print(1)", count=None)), "never executed"),
+    (_notebook(_code("a = 1", count=1), _code("a = 2", count=None)), "never executed"),
+    (_notebook(_code("a = 1", count=1), _code("", count=None)), "empty code cell"),
+], ids=["kernelspec", "out-of-order", "stderr", "address", "path", "repr", "unrun",
+        "unrun-without-output", "empty"])
 def test_lint_catches_each_fault(tmp_path, broken, expected):
     path = tmp_path / "broken.ipynb"
     nbformat.write(broken, str(path))
@@ -97,7 +101,41 @@ def test_lint_catches_each_fault(tmp_path, broken, expected):
     assert any(expected in p for p in problems), problems
 
 
+def _unrun_cell():
+    """The cell of issue 12.1: {"cell_type": "code", "execution_count": null, "outputs": [],
+    "source": "print(1)"} (with the id nbformat 4.5 requires)."""
+    cell = nbformat.v4.new_code_cell("print(1)")
+    assert cell.execution_count is None and cell.outputs == []
+    return cell
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+def test_lint_catches_an_unrun_cell_inserted_into_a_chapter(tmp_path, path):
+    nb = nbformat.read(str(path), as_version=4)
+    where = len(nb.cells) // 2
+    nb.cells.insert(where, _unrun_cell())
+    nbformat.write(nb, str(tmp_path / path.name))
+    problems = lint_notebook(tmp_path / path.name)
+    assert any(p.startswith(f"cell {where}: code cell was never executed") for p in problems), \
+        problems
+
+
 # --- nbval faults ---------------------------------------------------------------------------
+
+def test_an_unrun_cell_fails_nbval_but_an_executed_silent_cell_passes(tmp_path):
+    silent = _code("x = 6 * 7", count=2)                       # executed, shows nothing: fine
+    good = _notebook(_code("print(1)", count=1, outputs=[_stdout("1\n")]), silent)
+    nbformat.write(good, str(tmp_path / "silent.ipynb"))
+    assert run_nbval([tmp_path / "silent.ipynb"], tmp_path).returncode == 0
+    bad = _notebook(_code("print(1)", count=1, outputs=[_stdout("1\n")]),
+                    _unrun_cell())
+    nbformat.write(bad, str(tmp_path / "unrun.ipynb"))
+    result = run_nbval([tmp_path / "unrun.ipynb"], tmp_path)
+    assert result.returncode != 0
+    assert "unrun cell in" in result.stdout and "unrun.ipynb::Cell 1" in result.stdout, \
+        result.stdout[-3000:]
+    assert "1 failed, 1 passed" in result.stdout
+
 
 def test_a_cell_that_raises_fails_and_names_notebook_and_cell(tmp_path):
     nb = _notebook(_code("x = 1", count=1),
@@ -217,6 +255,24 @@ def test_build_fails_on_broken_reference(tmp_path, page, expected):
     result = build_book(_mini_book(tmp_path, page))
     assert result.returncode != 0
     assert expected in result.stdout + result.stderr
+
+
+def test_build_fails_on_an_unrun_notebook_cell(tmp_path):
+    book = _mini_book(tmp_path, "# Page\n")
+    (book / "page.md").unlink()
+    nb = _notebook(nbformat.v4.new_markdown_cell("# Page"),
+                   _code("print(1)", count=1, outputs=[_stdout("1\n")]), _unrun_cell())
+    nbformat.write(nb, str(book / "page.ipynb"))
+    result = build_book(book)
+    assert result.returncode != 0
+    assert "page.ipynb: WARNING: code cell 2 was never executed" in result.stderr, \
+        result.stderr[-2000:]
+    assert "make execute" in result.stderr
+
+    nb.cells[2].execution_count = 2                  # executed, shows no output: publishable
+    nbformat.write(nb, str(book / "page.ipynb"))
+    result = build_book(book)
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
 
 
 def test_a_clean_mini_book_builds(tmp_path):
