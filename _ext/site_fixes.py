@@ -18,6 +18,10 @@ Checks that stop a build that would publish a broken page:
 4. The site shows the outputs stored in the notebooks (``execute_notebooks: "off"``), so a code
    cell that was never executed would be published as code without its output. Warn (an error
    with ``-W``, as ``make book`` builds) for every code cell without an execution count.
+5. MathJax is served from ``_static/mathjax/`` (``mathjax_path`` in ``_config.yml``), which is
+   not in git: ``make book`` copies it from the npm package. ``jupyter-book build .`` on a clean
+   clone would otherwise publish pages whose math never renders (with only a warning about a
+   missing ``_static``). Stop the build and say what to run instead.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ import posixpath
 from pathlib import Path
 
 import nbformat
+from sphinx.errors import ConfigError
 from sphinx.util import logging
 
 logger = logging.getLogger(__name__)
@@ -65,7 +70,32 @@ def _check_unrun_cells(app, env, docnames):
                                location=docname, type="actbook", subtype="unrun_cell")
 
 
+class MathJaxMissing(ConfigError):
+    """The local MathJax the pages load is not there."""
+
+
+def _check_mathjax(app, config):
+    # Runs before Sphinx's own check of html_static_path (priority 800), whose warning alone
+    # ("html_static_path entry '_static' does not exist") does not say what to do, and before
+    # the builder is known (this book is built as HTML only).
+    path = config.mathjax_path or ""
+    if "://" in path or path.startswith("/"):
+        return   # MathJax from a URL: nothing to check here
+    confdir = Path(app.confdir)
+    roots = [confdir / entry for entry in config.html_static_path]
+    if any((root / path).is_file() and (root / path).stat().st_size > 0 for root in roots):
+        return
+    wanted = next((posixpath.join(entry, path) for entry in config.html_static_path
+                   if not Path(entry).is_absolute()), posixpath.join("_static", path))
+    raise MathJaxMissing(
+        f"MathJax is missing: {wanted} does not exist, so no page "
+        "would render its math. Build the book with `make book`, which copies MathJax from "
+        "the npm package (pinned in package-lock.json) into _static/mathjax/ and then runs "
+        "jupyter-book.")
+
+
 def setup(app):
+    app.connect("config-inited", _check_mathjax, priority=100)
     app.connect("env-before-read-docs", _check_unrun_cells)
     app.connect("html-page-context", _fix_scripts, priority=900)   # after every other extension
     app.connect("html-page-context", _fix_bibliography_roles)

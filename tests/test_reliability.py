@@ -21,7 +21,7 @@ import nbformat
 import pytest
 from packaging.specifiers import SpecifierSet
 
-from conftest import ROOT, build_book
+from conftest import JUPYTER_BOOK, ROOT, build_book
 from notebook_lint import lint_notebook
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
@@ -231,7 +231,9 @@ def test_a_hung_cell_fails_at_the_timeout_and_names_the_cell(tmp_path):
 
 # --- Book build faults ----------------------------------------------------------------------
 
-def _mini_book(tmp_path: Path, page: str, extra_files=()) -> Path:
+def _mini_book(tmp_path: Path, page: str, extra_files=(), mathjax=True) -> Path:
+    """A small book with this book's configuration and extensions; with ``mathjax=False`` it has
+    no ``_static/`` (MathJax is not in git), like a clean clone before ``make book``."""
     book = tmp_path / "book"
     book.mkdir()
     for name in ["_config.yml", "references.bib"]:
@@ -240,7 +242,8 @@ def _mini_book(tmp_path: Path, page: str, extra_files=()) -> Path:
     (book / "_toc.yml").write_text("format: jb-book\nroot: intro\nchapters:\n  - file: page\n")
     (book / "intro.md").write_text("# Intro\n\nA test book.\n\n```{bibliography}\n```\n")
     (book / "page.md").write_text(page)
-    (book / "_static").mkdir()
+    if mathjax:   # what make book copies from the npm package
+        shutil.copytree(ROOT / "_static" / "mathjax", book / "_static" / "mathjax")
     for name in extra_files:
         (book / name).write_bytes(b"")
     return book
@@ -273,6 +276,20 @@ def test_build_fails_on_an_unrun_notebook_cell(tmp_path):
     nbformat.write(nb, str(book / "page.ipynb"))
     result = build_book(book)
     assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+
+
+@pytest.mark.parametrize("flags", [(), ("-W", "-n", "--keep-going")], ids=["plain", "-W"])
+def test_build_without_mathjax_stops_and_says_to_run_make_book(tmp_path, flags):
+    # `jupyter-book build .` on a clean clone: _static/mathjax is made by `make book`.
+    book = _mini_book(tmp_path, "# Page\n\nMath: $e^{i \\pi} = -1$.\n", mathjax=False)
+    result = subprocess.run([str(JUPYTER_BOOK), "build", ".", *flags], capture_output=True,
+                            text=True, cwd=book, timeout=600)
+    output = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "MathJax is missing: _static/mathjax/tex-chtml.js does not exist" in output, \
+        output[-3000:]
+    assert "`make book`" in output
+    assert not (book / "_build" / "html" / "page.html").exists()   # nothing was published
 
 
 def test_a_clean_mini_book_builds(tmp_path):
