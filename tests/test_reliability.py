@@ -120,6 +120,37 @@ def test_lint_catches_an_unrun_cell_inserted_into_a_chapter(tmp_path, path):
         problems
 
 
+# --- The Colab install cell (issue 12.7) ------------------------------------------------------
+
+def test_a_failed_colab_install_stops_in_the_install_cell_with_pips_error(tmp_path,
+                                                                          monkeypatch):
+    from nbclient import NotebookClient
+    from nbclient.exceptions import CellExecutionError
+
+    firsts = {next(c for c in nbformat.read(str(p), as_version=4).cells
+                   if c.cell_type == "code").source for p in CHAPTERS}
+    assert len(firsts) == 1, "every chapter starts with the same install cell"
+    install = firsts.pop()
+    assert "remove-cell" in next(c for c in nbformat.read(str(CHAPTERS[0]), as_version=4).cells
+                                 if c.cell_type == "code").metadata.get("tags", [])
+    nb = _notebook(_code("import sys\nsys.modules['actbook'] = None  # not installed, as on Colab"),
+                   _code(install), _code("import actbook"))
+    # pip cannot reach the repository (a proxy that refuses connections), never prompts, and
+    # would install into a scratch folder rather than this environment if it did succeed.
+    for name in ("https_proxy", "HTTPS_PROXY", "http_proxy", "HTTP_PROXY", "all_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    monkeypatch.setenv("GIT_TERMINAL_PROMPT", "0")
+    monkeypatch.setenv("PIP_NO_INPUT", "1")
+    monkeypatch.setenv("PIP_TARGET", str(tmp_path / "target"))
+    with pytest.raises(CellExecutionError) as failure:
+        NotebookClient(nb, kernel_name="python3", timeout=300).execute()
+    message = str(failure.value)
+    assert "RuntimeError" in message and "pip install of actbook failed" in message, message
+    assert re.search(r"(?i)error", message.split("pip install of actbook failed", 1)[1])
+    assert nb.cells[1].outputs[-1]["ename"] == "RuntimeError"   # in the install cell itself
+    assert nb.cells[2].execution_count is None                   # nothing after it ran
+
+
 # --- nbval faults ---------------------------------------------------------------------------
 
 def test_an_unrun_cell_fails_nbval_but_an_executed_silent_cell_passes(tmp_path):
