@@ -40,6 +40,8 @@ class History:
         loss: mean softmax cross-entropy (nats) on the whole training set, ``(r,)``.
         accuracy: fraction of the training set classified correctly, ``(r,)``.
         val_loss, val_accuracy: the same on the validation set (``None`` without one).
+        diverged_step, diverged_loss: for a network of :func:`train_many` whose minibatch loss
+            became NaN or infinite, the step at which it did and that loss; ``None`` otherwise.
     """
 
     step: np.ndarray
@@ -47,6 +49,8 @@ class History:
     accuracy: np.ndarray
     val_loss: np.ndarray | None
     val_accuracy: np.ndarray | None
+    diverged_step: int | None = None
+    diverged_loss: float | None = None
 
     def steps_to(self, val_accuracy: float) -> int | None:
         """First recorded step at which validation accuracy is >= ``val_accuracy`` (or None)."""
@@ -322,3 +326,371 @@ def evaluate(model: keras.Model, x, y) -> tuple[float, float]:
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
     acc = np.mean(np.argmax(logits.numpy(), axis=1) == y)
     return float(loss), float(acc)
+
+
+# --- Many networks at once -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ManyRuns:
+    """What :func:`train_many` returns: one entry per network, in the order of ``seeds``.
+
+    Attributes:
+        histories: one :class:`History` per network. A network that diverged keeps the records
+            made before it diverged, and its ``diverged_step``/``diverged_loss`` are set.
+        weights: the trained weights of each network, a list of float32 arrays in
+            ``model.get_weights()`` order (``model.set_weights(runs.weights[k])`` loads network
+            ``k``). A diverged network keeps the weights it had before the step that diverged.
+    """
+
+    histories: list
+    weights: list
+
+    @property
+    def diverged(self) -> np.ndarray:
+        """Boolean array ``(S,)``: which networks diverged."""
+        return np.array([h.diverged_step is not None for h in self.histories])
+
+
+#: The Keras layer types :func:`train_many` can stack along a model axis: those
+#: :func:`actbook.models.mlp` builds.
+_STACKABLE = ("InputLayer", "Dense", "Activation", "LeakyReLU", "ELU", "PReLU", "Maxout")
+
+
+def _stacked_forward(template: keras.Model):
+    """``forward(weights, x) -> logits (S, batch, k)`` for S copies of ``template``'s chain of
+    layers, each weight carrying a leading model axis; ``x`` is ``(S, batch, d)`` or ``(batch,
+    d)`` (shared by all networks)."""
+    position = {id(v): i for i, v in enumerate(template.trainable_variables)}
+    steps = []
+    for layer in template.layers:
+        kind = type(layer).__name__
+        if kind not in _STACKABLE:
+            raise ValueError(
+                f"train_many trains networks built by actbook.models.mlp (layers "
+                f"{', '.join(_STACKABLE)}); model has a {kind} layer {layer.name!r}")
+        if kind == "InputLayer":
+            continue
+        if kind == "Dense" and not layer.use_bias:
+            raise ValueError(f"train_many needs Dense layers with biases; {layer.name!r} has none")
+        steps.append((kind, layer, [position[id(v)] for v in layer.trainable_weights]))
+
+    def forward(weights, x):
+        h = x
+        for kind, layer, idx in steps:
+            if kind in ("Dense", "Maxout"):
+                kernel, bias = weights[idx[0]], weights[idx[1]]
+                h = tf.matmul(h, kernel) + bias[:, None, :]
+                if kind == "Maxout":
+                    shape = tf.shape(h)
+                    h = tf.reduce_max(
+                        tf.reshape(h, [shape[0], shape[1], layer.pieces, layer.units]), axis=2)
+                else:
+                    h = layer.activation(h)
+            elif kind == "PReLU":
+                # Keras' PReLU: relu(x) - alpha * relu(-x).
+                alpha = weights[idx[0]][:, None, :]
+                h = tf.nn.relu(h) - alpha * tf.nn.relu(-h)
+            else:  # Activation, LeakyReLU, ELU: elementwise, no weights
+                h = layer.call(h)
+        return h
+
+    return forward
+
+
+_MANY_CACHE: OrderedDict = OrderedDict()
+
+
+def _expand(per_model, ndim: int):
+    """``(S,)`` -> ``(S, 1, ..., 1)`` with ``ndim`` trailing ones, keeping S static."""
+    for _ in range(ndim):
+        per_model = per_model[..., None]
+    return per_model
+
+
+def _compiled_many(model: keras.Model):
+    """The compiled multi-network training graph for ``model``'s architecture (cached)."""
+    key = _architecture_key(model)
+    if key in _MANY_CACHE:
+        _MANY_CACHE.move_to_end(key)
+        return _MANY_CACHE[key]
+    forward = _stacked_forward(model)
+    shapes = [v.shape for v in model.trainable_variables]
+    n_classes = model.outputs[0].shape[-1]
+
+    def cross_entropy(logits, onehot):
+        # Mean softmax cross-entropy of each network, (S,): written as in the single trainer.
+        return -tf.reduce_sum(onehot * tf.nn.log_softmax(logits), axis=[1, 2])
+
+    def evaluate(weights, x, y, onehot):
+        logits = forward(weights, x)
+        n = tf.cast(tf.shape(x)[0], tf.float32)
+        loss = cross_entropy(logits, onehot[None]) / n
+        hit = tf.equal(tf.argmax(logits, axis=2, output_type=y.dtype), y[None])
+        return loss, tf.reduce_sum(tf.cast(hit, tf.float32), axis=1) / n
+
+    @tf.function(autograph=False)
+    def run(weights, x, y, x_val, y_val, start_step, n_records, every, batch_size,
+            learning_rates, seeds):
+        n_static = weights[0].shape[0]
+        w_shapes = [tf.TensorShape([n_static, *s]) for s in shapes]
+        per_model = tf.TensorShape([n_static])
+        n = tf.shape(x)[0]
+        n_models = seeds.shape[0]
+        steps_per_epoch = n // batch_size
+        onehot, onehot_val = tf.one_hot(y, n_classes), tf.one_hot(y_val, n_classes)
+        inv_batch = 1.0 / tf.cast(batch_size, tf.float32)
+        rates = [_expand(learning_rates, len(s)) for s in shapes]
+
+        def permutations(epoch):
+            return tf.map_fn(lambda s: _permutation(n, s, epoch), seeds,
+                             fn_output_signature=tf.int32)
+
+        def sgd_step(step, weights, perms, alive, div_step, div_loss):
+            epoch = step // steps_per_epoch
+            k = step % steps_per_epoch
+            perms = tf.cond(tf.equal(k, 0), lambda: permutations(epoch), lambda: perms)
+            idx = tf.slice(perms, [0, k * batch_size], [n_models, batch_size])
+            xb, yb = tf.gather(x, idx), tf.gather(onehot, idx)
+            with tf.GradientTape() as tape:
+                tape.watch(weights)
+                losses = cross_entropy(forward(weights, xb), yb) * inv_batch
+                total = tf.reduce_sum(tf.where(alive, losses, 0.0))
+            grads = [tf.ensure_shape(g, w.shape)
+                     for g, w in zip(tape.gradient(total, weights), weights)]
+            finite = tf.math.is_finite(losses)
+            newly = tf.logical_and(alive, tf.logical_not(finite))
+            div_step = tf.where(newly, step, div_step)
+            div_loss = tf.where(newly, losses, div_loss)
+            alive = tf.logical_and(alive, finite)
+            weights = [tf.where(_expand(alive, len(s)), w - r * g, w)
+                       for w, g, r, s in zip(weights, grads, rates, shapes)]
+            return step + 1, weights, perms, alive, div_step, div_loss
+
+        def record(weights, alive):
+            loss, acc = evaluate(weights, x, y, onehot)
+            val_loss, val_acc = evaluate(weights, x_val, y_val, onehot_val)
+            rec = tf.stack([loss, acc, val_loss, val_acc], axis=1)
+            return tf.where(alive[:, None], rec, float("nan"))
+
+        alive = tf.ones([n_models], tf.bool)
+        records = tf.TensorArray(tf.float32, size=n_records + 1, element_shape=[None, 4])
+        records = records.write(0, record(weights, alive))
+        perms0 = permutations(start_step // steps_per_epoch)
+        div_step = tf.fill([n_models], -1)
+        div_loss = tf.zeros([n_models])
+
+        def outer_cond(r, step, weights, perms, alive, div_step, div_loss, records):
+            return tf.logical_and(r < n_records, tf.reduce_any(alive))
+
+        def outer_body(r, step, weights, perms, alive, div_step, div_loss, records):
+            end = step + every
+
+            def inner_cond(step, weights, perms, alive, div_step, div_loss):
+                return tf.logical_and(step < end, tf.reduce_any(alive))
+
+            step, weights, perms, alive, div_step, div_loss = tf.while_loop(
+                inner_cond, sgd_step, (step, weights, perms, alive, div_step, div_loss),
+                shape_invariants=(step.shape, w_shapes, tf.TensorShape([None, None]),
+                                  per_model, per_model, per_model))
+            records = records.write(r + 1, record(weights, alive))
+            return r + 1, step, weights, perms, alive, div_step, div_loss, records
+
+        loop_vars = (tf.constant(0), start_step, list(weights), perms0, alive, div_step,
+                     div_loss, records)
+        r, step, weights, _, alive, div_step, div_loss, records = tf.while_loop(
+            outer_cond, outer_body, loop_vars,
+            shape_invariants=(tf.TensorShape([]), tf.TensorShape([]), w_shapes,
+                              tf.TensorShape([None, None]), per_model, per_model, per_model,
+                              tf.TensorShape(None)))
+        return weights, records.stack()[: r + 1], div_step, div_loss
+
+    _MANY_CACHE[key] = run
+    if len(_MANY_CACHE) > _CACHE_SIZE:
+        _MANY_CACHE.popitem(last=False)
+    return run
+
+
+def _check_sequence(name: str, value, kind: str) -> list:
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, range, np.ndarray)):
+        raise TypeError(f"{name} must be a list, tuple or range, got {type(value).__name__}")
+    if len(value) == 0:
+        raise ValueError(f"{name} must not be empty")
+    value = list(value)
+    if kind == "int":
+        return [check_int(f"{name}[{i}]", v, minimum=0, maximum=2**31 - 1)
+                for i, v in enumerate(value)]
+    return [check_float(f"{name}[{i}]", v, minimum=0.0, maximum=1e6, min_inclusive=False)
+            for i, v in enumerate(value)]
+
+
+#: Memory :func:`train_many` may plan to use, as a fraction of the memory available when it is
+#: called (``psutil.virtual_memory().available``).
+MEMORY_FRACTION = 0.5
+
+
+def estimate_memory(model: keras.Model, n_models: int, n_examples: int,
+                    batch_size: int) -> int:
+    """Bytes :func:`train_many` needs for ``n_models`` copies of ``model`` (an upper estimate).
+
+    Counts float32 tensors: the weights, their gradients and the updated copies (3 per weight),
+    and the activations of the largest pass, evaluation on ``n_examples`` rows or a training
+    step on ``batch_size`` rows, at about 4 tensors per unit (pre-activation, activation and
+    their gradients), plus the labels and logits.
+
+    Args:
+        model: the template network; n_models, n_examples, batch_size: ints >= 1.
+
+    Returns:
+        An int, in bytes.
+    """
+    n_models = check_int("n_models", n_models, minimum=1)
+    rows = max(check_int("n_examples", n_examples, minimum=1),
+               check_int("batch_size", batch_size, minimum=1))
+    params = sum(int(np.prod(v.shape)) for v in model.trainable_variables)
+    units = sum(int(np.prod(layer.output.shape[1:])) for layer in model.layers[1:])
+    return 4 * n_models * (3 * params + 4 * rows * units)
+
+
+def train_many(
+    model: keras.Model,
+    x,
+    y,
+    *,
+    seeds,
+    learning_rates=0.1,
+    initial_weights=None,
+    x_val=None,
+    y_val=None,
+    steps: int = 10_000,
+    batch_size: int = 256,
+    record_every: int = 100,
+    start_step: int = 0,
+) -> ManyRuns:
+    """Train S networks of ``model``'s architecture side by side in one compiled graph.
+
+    Network ``k`` starts from ``initial_weights[k]``, draws its minibatches in the order of
+    ``seeds[k]`` and steps with ``learning_rates[k]``: it follows exactly the arithmetic of
+    :func:`train` on the same weights, seed and rate (the tests check the weights and the
+    history to float32 round-off). ``model`` itself is not changed; it only fixes the
+    architecture.
+
+    How: every weight carries a leading model axis (shape ``(S, *shape)``), so each dense layer
+    is one batched matmul over the S networks, and one ``tf.while_loop`` runs all of them. Why
+    this rather than ``tf.vectorized_map`` over the single trainer's ``stateless_call``: the
+    model axis keeps the graph as small as the single-model one (the per-step cost is TensorFlow's
+    per-op overhead, not arithmetic, for the book's networks), supports every layer the book
+    uses, and gradients of the summed losses are per-network gradients because the networks
+    share no weights. Measured with ``make bench`` (chapter 5's deep cell: 64-16x6-10 ReLU,
+    batch 32, 500 steps): see the README's performance section.
+
+    Divergence: a network whose minibatch loss becomes NaN or infinite is frozen at the weights
+    it had before that step and reported (``History.diverged_step``/``diverged_loss``); the
+    others go on. Training stops early only when every network has diverged.
+
+    Args:
+        model: a network from :func:`actbook.models.mlp` (any activation, PReLU and maxout
+            included); its architecture is used, its weights are not changed.
+        x, y, x_val, y_val: as :func:`train`.
+        seeds: minibatch-order seeds, a non-empty list of S ints in [0, 2**31 - 1] (repeats
+            allowed, e.g. one seed at several learning rates).
+        learning_rates: one float in (0, 1e6] for every network (default 0.1) or a list of S.
+        initial_weights: a list of S weight lists in ``model.get_weights()`` order (e.g. from
+            :func:`actbook.models.initial_weights`); default: every network starts from
+            ``model``'s current weights.
+        steps, batch_size, record_every, start_step: as :func:`train` (same defaults).
+
+    Returns:
+        A :class:`ManyRuns` with one :class:`History` and one weight list per network.
+
+    Raises:
+        TypeError: for arguments of the wrong type.
+        ValueError: for the errors of :func:`train`, lengths of ``seeds``, ``learning_rates``
+            and ``initial_weights`` that differ, weights whose shapes do not match ``model``,
+            a model with layers :func:`actbook.models.mlp` does not make, or an S whose memory
+            estimate (:func:`estimate_memory`) exceeds half the memory available; all before
+            any training.
+    """
+    x, y = _check_xy(model, x, y)
+    if (x_val is None) != (y_val is None):
+        raise ValueError("x_val and y_val must be given together (or both left out)")
+    if x_val is not None:
+        x_val, y_val = _check_xy(model, x_val, y_val, "x_val", "y_val")
+    seeds = _check_sequence("seeds", seeds, "int")
+    n_models = len(seeds)
+    if isinstance(learning_rates, (list, tuple, range, np.ndarray)):
+        learning_rates = _check_sequence("learning_rates", learning_rates, "float")
+        if len(learning_rates) != n_models:
+            raise ValueError(f"learning_rates must have one rate per seed ({n_models}), got "
+                             f"{len(learning_rates)}")
+    else:
+        learning_rates = [check_float("learning_rates", learning_rates, minimum=0.0,
+                                      maximum=1e6, min_inclusive=False)] * n_models
+    shapes = [tuple(v.shape) for v in model.weights]
+    if len(model.non_trainable_variables):
+        raise ValueError("train_many trains networks without non-trainable weights "
+                         "(actbook.models.mlp); model has some")
+    if initial_weights is None:
+        initial_weights = [model.get_weights()] * n_models
+    elif isinstance(initial_weights, (str, bytes)) or not isinstance(initial_weights,
+                                                                     (list, tuple)):
+        raise TypeError("initial_weights must be a list of weight lists (one per seed)")
+    if len(initial_weights) != n_models:
+        raise ValueError(f"initial_weights must have one weight list per seed ({n_models}), "
+                         f"got {len(initial_weights)}")
+    for k, ws in enumerate(initial_weights):
+        got = [tuple(np.shape(w)) for w in ws] if isinstance(ws, (list, tuple)) else None
+        if got != shapes:
+            raise ValueError(f"initial_weights[{k}] must be arrays of shapes {shapes} "
+                             f"(model.get_weights() order), got {got}")
+    steps = check_int("steps", steps, minimum=1)
+    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
+    record_every = check_int("record_every", record_every, minimum=1)
+    start_step = check_int("start_step", start_step, minimum=0)
+    if steps % record_every:
+        raise ValueError(f"steps must be a multiple of record_every ({record_every}), "
+                         f"got {steps}")
+    forward = _stacked_forward(model)  # raises for layers it cannot stack
+    del forward
+    need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
+                           batch_size)
+    import psutil
+
+    available = psutil.virtual_memory().available
+    if need > MEMORY_FRACTION * available:
+        raise ValueError(
+            f"training {n_models} networks at once needs about {need / 2**30:.1f} GiB, more "
+            f"than half of the {available / 2**30:.1f} GiB available: pass fewer seeds per "
+            f"call")
+
+    # Stack weights in trainable_variables order (== get_weights() order for an mlp).
+    order = [next(i for i, w in enumerate(model.weights) if w is v)
+             for v in model.trainable_variables]
+    stacked = [tf.constant(np.stack([np.asarray(ws[i], np.float32) for ws in initial_weights]))
+               for i in order]
+    run = _compiled_many(model)
+    xv, yv = (x, y) if x_val is None else (x_val, y_val)
+    weights, records, div_step, div_loss = run(
+        stacked, tf.constant(x), tf.constant(y), tf.constant(xv), tf.constant(yv),
+        tf.constant(start_step), tf.constant(steps // record_every), tf.constant(record_every),
+        tf.constant(batch_size), tf.constant(learning_rates, tf.float32),
+        tf.constant(seeds, tf.int32))
+    records = np.transpose(records.numpy().astype(np.float64), (1, 0, 2))   # (S, r, 4)
+    weights = [w.numpy() for w in weights]
+    div_step, div_loss = div_step.numpy(), div_loss.numpy()
+    step = start_step + record_every * np.arange(records.shape[1])
+    has_val = x_val is not None
+    histories, trained = [], []
+    for k in range(n_models):
+        keep = slice(None) if div_step[k] < 0 else step < div_step[k]
+        rec = records[k][keep]
+        histories.append(History(
+            step=step[keep], loss=rec[:, 0], accuracy=rec[:, 1],
+            val_loss=rec[:, 2] if has_val else None,
+            val_accuracy=rec[:, 3] if has_val else None,
+            diverged_step=None if div_step[k] < 0 else int(div_step[k]),
+            diverged_loss=None if div_step[k] < 0 else float(div_loss[k])))
+        by_position = [None] * len(order)
+        for j, i in enumerate(order):
+            by_position[i] = weights[j][k]
+        trained.append(by_position)
+    return ManyRuns(histories=histories, weights=trained)
