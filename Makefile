@@ -56,8 +56,9 @@ chromium:
 	    "installed here (needs root and apt-get): the browser tests will be SKIPPED"; \
 	fi
 
+# Run with the project's Jupyter/IPython configuration, not the user's (tests/jupyter_env.py).
 execute: $(STAMP)
-	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) $(NOTEBOOKS)
+	$(BIN)/python -m tests.jupyter_env $(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.kernel_name=python3 --ExecutePreprocessor.timeout=$(CELL_TIMEOUT) $(NOTEBOOKS)
 
 serve: book
 	$(BIN)/python -m http.server --directory _build/html 8000

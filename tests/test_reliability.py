@@ -53,14 +53,18 @@ def cell_timeout() -> int:
     return int(found[0])
 
 
-def run_nbval(paths, tmp_path, env_extra=None, timeout=900, prefix=(), extra_args=()):
+def run_nbval(paths, tmp_path, env_extra=None, timeout=900, prefix=(), extra_args=(),
+              environ=None, isolate=True):
     """Run nbval (with this project's figure check) on ``paths``, isolated from pyproject
-    but with its per-cell timeout."""
+    but with its per-cell timeout and (``isolate``) its Jupyter configuration; ``environ``
+    replaces ``os.environ`` as the starting environment."""
     ini = tmp_path / "pytest.ini"
     if not ini.exists():
         ini.write_text("[pytest]\n")
-    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env_extra or {})}
-    cmd = [*prefix, sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p",
+    env = {**(os.environ if environ is None else environ), "PYTHONPATH": str(ROOT),
+           **(env_extra or {})}
+    plugins = ["-p", "tests.jupyter_env"] if isolate else []
+    cmd = [*prefix, sys.executable, "-m", "pytest", "-p", "no:cacheprovider", *plugins, "-p",
            "tests.nbval_checks", "--nbval", "--nbval-current-env", "--nbval-sanitize-with",
            str(ROOT / "tests" / "sanitize.cfg"), f"--nbval-cell-timeout={cell_timeout()}",
            *extra_args, "-c", str(ini), "--rootdir", str(tmp_path), *map(str, paths)]
@@ -258,6 +262,122 @@ def test_a_hung_cell_fails_at_the_timeout_and_names_the_cell(tmp_path):
     assert result.returncode != 0
     assert "hangs.ipynb::Cell 1" in result.stdout
     assert "Timeout of 5 seconds exceeded" in result.stdout, result.stdout[-3000:]
+
+
+# --- The user's Jupyter/IPython configuration changes nothing (issue 12.2) ------------------
+
+#: A user's IPython profile as in the bug reports: older matplotlib-inline defaults, retina.
+HOSTILE_PROFILE = """
+c.InlineBackend.rc = {"figure.dpi": 72}
+c.InlineBackend.figure_formats = {"retina"}
+"""
+
+#: Cells like the chapters': the book's DPI, a glued figure and a shown one.
+FIGURE_CELLS = [
+    "import matplotlib as mpl\nmpl.rcParams.update({'figure.dpi': 80, 'savefig.dpi': 80})",
+    "import matplotlib.pyplot as plt\nfrom myst_nb import glue\n"
+    "fig, ax = plt.subplots(figsize=(4.2, 2.6))\nax.plot([0, 1, 2], [0, 1, 0])\n"
+    "glue('glued', fig, display=False)\nplt.close(fig)",
+    "fig, ax = plt.subplots(figsize=(4.2, 2.6))\nax.plot([0, 1, 2], [1, 0, 1])\nplt.show()",
+]
+
+
+def _hostile_user(tmp_path) -> dict[str, str]:
+    """The environment of a user whose home holds a hostile IPython profile, a matplotlibrc
+    that thickens every line, and whose JUPYTER_PATH has a ``python3`` kernelspec that points
+    at no Python; none of the project's isolation variables are set."""
+    from jupyter_env import VARIABLES
+
+    home = tmp_path / "home"
+    profile = home / ".ipython" / "profile_default"
+    profile.mkdir(parents=True)
+    (profile / "ipython_kernel_config.py").write_text(HOSTILE_PROFILE)
+    (home / ".config" / "matplotlib").mkdir(parents=True)
+    (home / ".config" / "matplotlib" / "matplotlibrc").write_text("lines.linewidth: 8\n")
+    kernel = home / "jupyter-path" / "kernels" / "python3"
+    kernel.mkdir(parents=True)
+    (kernel / "kernel.json").write_text(
+        '{"argv": ["/nonexistent/python3", "-m", "ipykernel_launcher", "-f", '
+        '"{connection_file}"], "display_name": "Python 3", "language": "python"}')
+    env = {k: v for k, v in os.environ.items()
+           if k not in VARIABLES and not k.startswith("XDG_")}
+    env.update({"HOME": str(home), "JUPYTER_PATH": str(home / "jupyter-path")})
+    return env
+
+
+def _clean_figure_notebook(path: Path) -> nbformat.NotebookNode:
+    """Execute FIGURE_CELLS in this session's (isolated) kernel and store them at ``path``."""
+    from nbclient import NotebookClient
+
+    nb = _notebook(*(_code(source) for source in FIGURE_CELLS))
+    NotebookClient(nb, kernel_name="python3").execute()
+    nbformat.write(nb, str(path))
+    return nb
+
+
+def _stored_figures(nb) -> list[tuple[str, tuple[int, ...]]]:
+    """(figure repr or '', PNG shape) for every figure a notebook stores."""
+    from nbval_checks import _pngs
+
+    out = []
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            text = data.get("application/papermill.record/text/plain", "")
+            out += [(text, png.shape) for png in _pngs([output])]
+    return out
+
+
+def test_nbval_ignores_the_users_ipython_profile(tmp_path):
+    path = tmp_path / "figures.ipynb"
+    clean = _stored_figures(_clean_figure_notebook(path))
+    assert clean[0][0] == "<Figure size 336x208 with 1 Axes>"               # 4.2x2.6 in, 80 dpi
+    height, width, _ = clean[1][1]                                           # a tight bbox
+    user = _hostile_user(tmp_path)
+
+    # the broken copy: nbval without the project's configuration reads the user's profile
+    broken = run_nbval([path], tmp_path, environ=user, isolate=False)
+    assert broken.returncode != 0
+    assert "stale figure" in broken.stdout, broken.stdout[-3000:]
+    assert f"size changed from {width}x{height} to" in broken.stdout    # retina, and 72 dpi
+
+    # the project's run: same home, same notebook, passes
+    result = run_nbval([path], tmp_path, environ=user)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "3 passed" in result.stdout
+
+
+def test_make_execute_ignores_the_users_configuration(tmp_path):
+    path = tmp_path / "figures.ipynb"
+    clean = _stored_figures(_clean_figure_notebook(path))
+    user = _hostile_user(tmp_path)
+    execute = [str(Path(sys.executable).with_name("jupyter")), "nbconvert", "--to", "notebook",
+               "--execute", "--inplace", "--ExecutePreprocessor.kernel_name=python3", str(path)]
+    # make execute runs nbconvert through the wrapper...
+    dry_run = subprocess.run(["make", "-n", "execute"], capture_output=True, text=True, cwd=ROOT)
+    assert re.search(r"python -m tests\.jupyter_env \S*jupyter nbconvert", dry_run.stdout), \
+        dry_run.stdout
+    # ...without which the user's kernelspec is used (and here fails to start)
+    bare = subprocess.run(execute, capture_output=True, text=True, env=user, timeout=300)
+    assert bare.returncode != 0 and "/nonexistent/python3" in bare.stderr, bare.stderr[-2000:]
+    wrapped = subprocess.run([sys.executable, "-m", "tests.jupyter_env", *execute],
+                             capture_output=True, text=True, env=user, cwd=ROOT, timeout=300)
+    assert wrapped.returncode == 0, wrapped.stderr[-2000:]
+    assert _stored_figures(nbformat.read(str(path), as_version=4)) == clean   # not retina
+
+
+def test_a_figure_repr_from_another_dpi_is_sanitized(tmp_path):
+    # What a kernel at 72 dpi stores for the same glued figure: only the text repr differs.
+    path = tmp_path / "figures.ipynb"
+    nb = _clean_figure_notebook(path)
+    record = nb.cells[1].outputs[0]["data"]
+    record["application/papermill.record/text/plain"] = "<Figure size 302.4x187.2 with 1 Axes>"
+    nbformat.write(nb, str(path))
+    assert run_nbval([path], tmp_path).returncode == 0
+    record["application/papermill.record/text/plain"] = "<Figure size 336x208 with 2 Axes>"
+    nbformat.write(nb, str(path))                       # a real change is still caught
+    result = run_nbval([path], tmp_path)
+    assert result.returncode != 0 and "2 Axes" in result.stdout
 
 
 # --- Book build faults ----------------------------------------------------------------------
