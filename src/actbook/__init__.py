@@ -10,8 +10,8 @@ Importing the package prepares TensorFlow for reproducible, quiet notebooks, in 
 2. Python's, NumPy's and TensorFlow's random generators seeded with :data:`DEFAULT_SEED`
    (``keras.utils.set_random_seed``) and ``tf.config.experimental.enable_op_determinism()``.
 
-A variable the user has already set is respected, so ``TF_ENABLE_ONEDNN_OPTS=0 jupyter lab``
-still works (and ``TF_ENABLE_ONEDNN_OPTS=1`` switches oneDNN back on).
+A variable the user has already set is respected: ``TF_ENABLE_ONEDNN_OPTS=1 jupyter lab``
+switches oneDNN back on.
 """
 
 import os as _os
@@ -76,7 +76,7 @@ def seed_everything(seed: int = DEFAULT_SEED) -> None:
 
 seed_everything(DEFAULT_SEED)
 
-from actbook import activations, data, linear, models, plotting, probes, sweep, training  # noqa: E402,F401,E501
+from actbook import activations, data, linear, models, plotting, probes, stats, sweep, training  # noqa: E402,F401,E501
 
 __all__ = [
     "DEFAULT_SEED",
@@ -87,6 +87,7 @@ __all__ = [
     "plotting",
     "probes",
     "seed_everything",
+    "stats",
     "sweep",
     "training",
 ]

@@ -428,14 +428,14 @@ def _compiled_many(model: keras.Model):
         hit = tf.equal(tf.argmax(logits, axis=2, output_type=y.dtype), y[None])
         return loss, tf.reduce_sum(tf.cast(hit, tf.float32), axis=1) / n
 
-    @tf.function(autograph=False)
+    @tf.function(reduce_retracing=True, autograph=False)
     def run(weights, x, y, x_val, y_val, start_step, n_records, every, batch_size,
             learning_rates, seeds):
         n_static = weights[0].shape[0]
         w_shapes = [tf.TensorShape([n_static, *s]) for s in shapes]
         per_model = tf.TensorShape([n_static])
         n = tf.shape(x)[0]
-        n_models = seeds.shape[0]
+        n_models = seeds.shape[0] if seeds.shape[0] is not None else tf.shape(seeds)[0]
         steps_per_epoch = n // batch_size
         onehot, onehot_val = tf.one_hot(y, n_classes), tf.one_hot(y_val, n_classes)
         inv_batch = 1.0 / tf.cast(batch_size, tf.float32)
@@ -625,6 +625,7 @@ def train_many(
     else:
         learning_rates = [check_float("learning_rates", learning_rates, minimum=0.0,
                                       maximum=1e6, min_inclusive=False)] * n_models
+    _stacked_forward(model)  # raises for a layer it cannot stack
     shapes = [tuple(v.shape) for v in model.weights]
     if len(model.non_trainable_variables):
         raise ValueError("train_many trains networks without non-trainable weights "
@@ -649,8 +650,6 @@ def train_many(
     if steps % record_every:
         raise ValueError(f"steps must be a multiple of record_every ({record_every}), "
                          f"got {steps}")
-    forward = _stacked_forward(model)  # raises for layers it cannot stack
-    del forward
     need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
                            batch_size)
     import psutil
@@ -694,3 +693,40 @@ def train_many(
             by_position[i] = weights[j][k]
         trained.append(by_position)
     return ManyRuns(histories=histories, weights=trained)
+
+
+def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.ndarray]:
+    """Mean cross-entropy (nats) and accuracy of many weight sets of ``model`` on ``(x, y)``.
+
+    Args:
+        model: the template network of :func:`train_many`.
+        weights: a non-empty list of S weight lists in ``model.get_weights()`` order (e.g.
+            ``ManyRuns.weights``).
+        x: real array ``(n, d)``; y: integer array ``(n,)`` with values in ``0 .. k-1``.
+
+    Returns:
+        ``(loss, accuracy)``: float arrays ``(S,)``.
+
+    Raises:
+        TypeError, ValueError: as :func:`train_many` for bad weights or data.
+    """
+    x, y = _check_xy(model, x, y)
+    if isinstance(weights, (str, bytes)) or not isinstance(weights, (list, tuple)) \
+            or not weights:
+        raise TypeError("weights must be a non-empty list of weight lists")
+    shapes = [tuple(v.shape) for v in model.weights]
+    for k, ws in enumerate(weights):
+        got = [tuple(np.shape(w)) for w in ws] if isinstance(ws, (list, tuple)) else None
+        if got != shapes:
+            raise ValueError(f"weights[{k}] must be arrays of shapes {shapes}, got {got}")
+    forward = _stacked_forward(model)
+    order = [next(i for i, w in enumerate(model.weights) if w is v)
+             for v in model.trainable_variables]
+    stacked = [tf.constant(np.stack([np.asarray(ws[i], np.float32) for ws in weights]))
+               for i in order]
+    logits = forward(stacked, tf.constant(x)).numpy()          # (S, n, k)
+    logp = logits - logits.max(axis=2, keepdims=True)
+    logp = logp - np.log(np.exp(logp).sum(axis=2, keepdims=True))
+    loss = -np.take_along_axis(logp, y[None, :, None].astype(np.int64), axis=2)[..., 0]
+    acc = (logits.argmax(axis=2) == y[None]).mean(axis=1)
+    return loss.mean(axis=1).astype(np.float64), acc.astype(np.float64)
