@@ -13,7 +13,7 @@ import inspect
 import numpy as np
 import pytest
 
-from actbook import activations, data, linear, models, plotting, probes, sweep, training
+from actbook import activations, data, linear, models, plotting, probes, stats, sweep, training
 
 NAN = float("nan")
 INF = float("inf")
@@ -21,7 +21,6 @@ X = np.zeros((4, 2), np.float32)
 Y = np.array([0, 1, 0, 1])
 LAYERS = [(np.eye(2), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))]
 LAYERS_1D = [(np.ones((1, 2)), np.zeros(2)), (np.ones((2, 1)), np.zeros(1))]
-ROWS = [{"activation": "relu", "dataset": "xor", "depth": "shallow", "seed": 0, "acc": 1.0}]
 _MODEL = {}
 
 
@@ -207,11 +206,32 @@ CASES = [
     ("sweep.run", lambda: sweep_run(datasets={"xor": (X, Y[:2], X, Y)}), ValueError,
      "datasets"),
     ("sweep.run", lambda: sweep_run(datasets={"xor": (X, Y)}), TypeError, "datasets"),
-    ("sweep.summarise", lambda: sweep.summarise(ROWS, "loss"), ValueError, "loss"),
-    ("sweep.summarise", lambda: sweep.summarise([], "acc"), ValueError, "rows"),
-    ("sweep.select", lambda: sweep.select(ROWS, colour="red"), ValueError, "colour"),
-    ("sweep.markdown_table", lambda: sweep.markdown_table([], "activation", "dataset", str),
-     ValueError, "summary"),
+    ("sweep.run", lambda: sweep_run(learning_rate=[0.1, 0.1]), ValueError,
+     "learning_rate must not repeat"),
+    # many networks at once
+    ("training.train_many", lambda: training.train_many(model(), X, Y, seeds=[0, 1],
+                                                        learning_rates=[0.1]),
+     ValueError, "learning_rates must have one rate per seed"),
+    ("training.train_many", lambda: training.train_many(model(), X, Y, seeds=[]), ValueError,
+     "seeds must not be empty"),
+    ("training.evaluate_many", lambda: training.evaluate_many(model(), [], X, Y), TypeError,
+     "weights must be a non-empty list"),
+    ("training.estimate_memory", lambda: training.estimate_memory(model(), 0, 10, 2),
+     ValueError, "n_models must be >= 1"),
+    ("models.initial_weights", lambda: models.initial_weights(2, [3], "relu", 1), ValueError,
+     "output_units must be >= 2"),
+    # statistics
+    ("stats.mean_interval", lambda: stats.mean_interval([1.0]), ValueError,
+     "at least 2 numbers"),
+    ("stats.mean_interval", lambda: stats.mean_interval([1.0, 2.0], confidence=1.0),
+     ValueError, "confidence must be < 1"),
+    ("stats.paired_difference", lambda: stats.paired_difference([1, 2], [1, 2, 3]),
+     ValueError, "same length"),
+    ("stats.holm", lambda: stats.holm([0.2, -0.1]), ValueError, r"p_values must lie in"),
+    ("stats.censored_median", lambda: stats.censored_median([10, 20], budget=0), ValueError,
+     "budget must be >= 1"),
+    ("stats.compare_arms", lambda: stats.compare_arms([], "acc", "activation", "relu"),
+     TypeError, "table must be a pandas DataFrame"),
 ]
 
 
@@ -226,7 +246,8 @@ def test_bad_call_raises_a_named_error(name, call, error, match):
 
 def _public_callables():
     names = set()
-    for module in (activations, data, linear, models, plotting, probes, sweep, training):
+    for module in (activations, data, linear, models, plotting, probes, stats, sweep,
+                   training):
         for attr, obj in vars(module).items():
             if attr.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
                 continue
@@ -239,7 +260,11 @@ def _public_callables():
 
 # Classes whose bad inputs are those of the functions that build them.
 BUILT_ELSEWHERE = {"activations.Activation": "activations.get / Activation.make_layer",
-                   "training.History": "training.train / History.steps_to"}
+                   "training.History": "training.train / History.steps_to",
+                   "training.ManyRuns": "training.train_many",
+                   "stats.Interval": "stats.mean_interval",
+                   "stats.PairedDifference": "stats.paired_difference",
+                   "stats.CensoredTimes": "stats.censored_median"}
 
 
 def test_every_public_callable_is_covered():
