@@ -1,3 +1,5 @@
+import math
+
 import numpy as np
 import pytest
 import tensorflow as tf
@@ -71,6 +73,95 @@ def test_numpy_reference_matches_keras_and_autodiff(name, params):
     dh = tape.gradient(h, z).numpy().ravel()
     np.testing.assert_allclose(h.numpy().ravel(), act.function(GRID), atol=2e-6)
     np.testing.assert_allclose(dh, act.derivative(GRID), atol=2e-5)
+
+
+#: |x| up to 100, both signs, in float32 (step 0.05), with the points the docstrings name.
+TAILS = np.unique(np.concatenate([
+    np.linspace(-100.0, 100.0, 4001), [-20.0, 20.0, 16.6, 16.7, -87.4, -17.4, -13.3, 7.9, -7.9],
+]).astype(np.float32))
+
+#: Where TensorFlow's float32 gradient is exactly 0 although the derivative is not, as the
+#: registry's docstring states it: (below about lo, above about hi); None: no such tail.
+FLOAT32_FLAT = {"sigmoid": (-87.3, 16.6), "tanh": (-7.9, 7.9), "elu": (-17.3, None),
+                "gelu": (-13.2, None), "silu": (-87.3, None)}
+
+
+def _tf_gradient(name, params, x32):
+    """TensorFlow's gradient (float32) of the activation layer an mlp uses, at ``x32``."""
+    hidden = _model_for(name, **params).get_layer("hidden_1")
+    z = tf.constant(x32.reshape(-1, 1))
+    with tf.GradientTape() as tape:
+        tape.watch(z)
+        h = hidden(z)
+    return tape.gradient(h, z).numpy().ravel().astype(np.float64)
+
+
+@pytest.mark.parametrize("name, params", [
+    ("linear", {}), ("sigmoid", {}), ("tanh", {}), ("relu", {}),
+    ("leaky_relu", {}), ("leaky_relu", {"negative_slope": 0.3}), ("prelu", {}),
+    ("elu", {}), ("elu", {"alpha": 0.5}), ("gelu", {}), ("silu", {}),
+])
+def test_reference_derivative_in_the_float32_tails(name, params):
+    act = activations.get(name, **params)
+    x = TAILS.astype(np.float64)
+    tf_slope, reference = _tf_gradient(name, params, TAILS), act.derivative(x)
+    # within 1e-6 of TensorFlow's float32 gradient everywhere, as the docstring says
+    np.testing.assert_allclose(tf_slope, reference, rtol=0, atol=1e-6)
+    # the reference is the mathematical derivative: 0 only where f' is 0 (ReLU's left side,
+    # the kink conventions) or below float64's range (GELU' is about x phi(x) < 1e-308 there)
+    assert np.all(np.isfinite(reference))
+    zero_allowed = {"relu": x <= 0, "prelu": x == 0, "gelu": x < -38.5}.get(
+        name, np.zeros_like(x, dtype=bool))
+    assert np.all(reference[~zero_allowed] != 0), x[~zero_allowed & (reference == 0)]
+    # TensorFlow's gradient is exactly 0 where f' is not in the documented tails, and only there
+    flat = (tf_slope == 0) & (reference != 0)
+    lo, hi = FLOAT32_FLAT.get(name, (None, None))
+    inside = np.zeros_like(flat)
+    outside = np.ones_like(flat)
+    if lo is not None:
+        inside |= x <= lo - 0.1
+        outside &= x > lo + 0.1
+    if hi is not None:
+        inside |= x >= hi + 0.1
+        outside &= x < hi - 0.1
+    inside &= reference != 0
+    assert np.all(flat[inside]), x[inside & ~flat]
+    assert not np.any(flat[outside]), x[outside & flat]
+
+
+def test_reference_derivatives_are_accurate_in_the_tails():
+    # Closed forms evaluated without cancellation (scipy's expit and ndtr are accurate in the
+    # tails): the references must match them to float64 precision for |x| <= 100.
+    from scipy.special import expit, ndtr
+
+    x = TAILS.astype(np.float64)
+    phi = np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+    exact = {
+        "sigmoid": expit(x) * expit(-x),
+        "tanh": 1.0 / np.cosh(x) ** 2,
+        "gelu": ndtr(x) + x * phi,
+        "silu": expit(x) * (1.0 + x * expit(-x)),
+        "elu": np.where(x > 0, 1.0, np.exp(np.minimum(x, 0.0))),
+    }
+    for name, values in exact.items():
+        got = activations.get(name).derivative(x)
+        np.testing.assert_allclose(got, values, rtol=1e-9, atol=1e-300, err_msg=name)   # subnormals: less precise
+    assert activations.get("tanh").derivative([20.0])[0] == pytest.approx(4 * math.exp(-40),
+                                                                         rel=1e-12)
+    assert activations.get("gelu").function([-10.0])[0] == pytest.approx(-10 * ndtr(-10.0),
+                                                                         rel=1e-12)
+
+
+def test_sigmoid_derivative_at_20_is_the_mathematical_one_not_tensorflows():
+    # Issue 12.4: TensorFlow's y (1 - y) in float32 is exactly 0 at z = 20 (y rounds to 1);
+    # the registry's derivative is sigma'(20) = e^-20 / (1 + e^-20)^2 = 2.06e-9, as documented.
+    x = np.array([20.0, -20.0], np.float32)
+    tf_slope = _tf_gradient("sigmoid", {}, x)
+    reference = activations.get("sigmoid").derivative(x.astype(np.float64))
+    assert tf_slope[0] == 0.0
+    assert reference[0] == pytest.approx(math.exp(-20) / (1 + math.exp(-20)) ** 2, rel=1e-12)
+    assert reference[0] == pytest.approx(2.0611536e-9, rel=1e-7)
+    assert tf_slope[1] == pytest.approx(reference[1], rel=1e-6)   # the other side agrees
 
 
 def test_kink_conventions_match_tensorflow():

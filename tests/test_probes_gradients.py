@@ -6,9 +6,10 @@ import math
 
 import numpy as np
 import pytest
+import tensorflow as tf
 
 import actbook  # noqa: F401  (first: sets TensorFlow up quietly before it is imported)
-from actbook import models, probes
+from actbook import activations, models, probes
 
 LN3 = math.log(3.0)
 
@@ -275,3 +276,51 @@ def test_saturation_fraction_reads_elu_alpha_from_the_layer():
     x = np.array([[-3.0], [1.0]], np.float32)
     d = probes.hidden_derivatives(model, x)["hidden_1"].ravel()
     np.testing.assert_allclose(d, [0.5 * np.exp(-3.0), 1.0], rtol=1e-6)
+
+
+#: |z| up to 100, both signs, in float32.
+TAILS = np.unique(np.concatenate([np.linspace(-100.0, 100.0, 4001),
+                                  [-20.0, 20.0, 16.7]]).astype(np.float32))
+
+
+@pytest.mark.parametrize("name, params", [
+    ("linear", {}), ("sigmoid", {}), ("tanh", {}), ("relu", {}),
+    ("leaky_relu", {}), ("leaky_relu", {"negative_slope": 0.3}),
+    ("elu", {}), ("elu", {"alpha": 0.5}), ("gelu", {}), ("silu", {}),
+])
+def test_hidden_derivatives_are_the_factor_backpropagation_applies(name, params):
+    # One hidden unit with z = x and a logit equal to its output: backpropagating from that
+    # logit to the input multiplies 1 by f'(z) and by 1, so d logit / dx is the factor itself.
+    model = models.mlp(1, [1], activations.get(name, **params), output_units=2)
+    model.get_layer("hidden_1_pre").set_weights([np.ones((1, 1)), np.zeros(1)])
+    model.get_layer("logits").set_weights([np.array([[1.0, 0.0]]), np.zeros(2)])
+    x = tf.constant(TAILS[:, None])
+    with tf.GradientTape() as tape:
+        tape.watch(x)
+        logit = model(x, training=False)[:, 0]
+    backprop = tape.gradient(logit, x).numpy().ravel()
+    probe = probes.hidden_derivatives(model, TAILS[:, None])["hidden_1"].ravel()
+    assert probe.dtype == np.float64
+    np.testing.assert_array_equal(probe, backprop)
+    reference = activations.get(name, **params).derivative(TAILS.astype(np.float64))
+    np.testing.assert_allclose(probe, reference, rtol=0, atol=1e-6)
+
+
+def test_a_sigmoid_unit_at_z_20_gets_no_gradient_and_the_probe_says_so():
+    # Issue 12.4: TensorFlow's sigmoid gradient is exactly 0 from about z = 16.6 up.
+    model = one_layer([20.0, -20.0])          # z = 20 and z = -20 on x = 0
+    x = np.zeros((1, 1), np.float32)
+    d = probes.hidden_derivatives(model, x)["hidden_1"][0]
+    assert d[0] == 0.0                                            # what backprop applies
+    assert d[1] == pytest.approx(2.0611536e-9, rel=1e-6)
+    assert activations.get("sigmoid").derivative(np.array([20.0]))[0] > 2e-9   # the math
+    assert probes.saturation_fraction(model, x) == {"hidden_1": 1.0}
+    model.get_layer("logits").set_weights([np.array([[1.0, -1.0], [0.0, 0.0]], np.float32),
+                                           np.zeros(2, np.float32)])
+    # the bias of the z = 20 unit really gets a zero gradient in training
+    layer = model.get_layer("hidden_1_pre")
+    with tf.GradientTape() as tape:
+        cost = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
+            np.array([1]), model(tf.constant(x), training=False)))
+    assert tape.gradient(cost, layer.bias).numpy()[0] == 0.0
+

@@ -4,10 +4,18 @@ Each :class:`Activation` pairs the Keras implementation used in models with a Nu
 the function and of its derivative (used for plots, tests and the cheat sheet), plus the facts
 the book tabulates (formula, range, zero-centred, saturation, cost, typical use, source).
 
-Derivatives at kinks follow TensorFlow's gradients, so that the NumPy reference and
-``tf.GradientTape`` agree everywhere: ``relu'(0) = 0``, ``leaky_relu'(0) = negative_slope``,
-``elu'(0) = 1``, and ``prelu'(0) = 0`` (Keras computes PReLU as
-``relu(x) - a * relu(-x)``).
+The NumPy ``derivative`` is the mathematical derivative, computed in float64 without
+cancellation (e.g. sigmoid'(100) = 3.7e-44, not 0). At kinks it follows TensorFlow's
+gradients: ``relu'(0) = 0``, ``leaky_relu'(0) = negative_slope``, ``elu'(0) = 1``, and
+``prelu'(0) = 0`` (Keras computes PReLU as ``relu(x) - a * relu(-x)``). It therefore agrees
+with ``tf.GradientTape`` on a float32 Keras layer to within 1e-6 for any input (tested for
+``|x| <= 100``), but not in relative terms in the float32 tails: there TensorFlow's gradient is
+rounded, and from some point on it is exactly 0 while the derivative is not. TensorFlow
+computes sigmoid' as ``y (1 - y)`` with ``y`` rounded to 1 from about ``x = 16.6`` (so 0 there,
+where the derivative is 6e-8 or less; at ``x = 20`` it is 2.06e-9) and to 0 below about -87.3;
+tanh' is 0 for ``|x|`` above about 7.9, ELU' below about -17.3, GELU' below about -13.2 and
+SiLU' below about -87.3. The factor backpropagation really applies in a model is what
+:func:`actbook.probes.hidden_derivatives` measures.
 
 Use :func:`get` to look an activation up by name (with parameters, e.g.
 ``get("leaky_relu", negative_slope=0.1)``) and :func:`names` for the list of names.
@@ -38,7 +46,8 @@ class Activation:
             (the :class:`actbook.models.Maxout` layer replaces the ``Dense``).
         function: NumPy reference, elementwise, float64 in and out (``None`` for maxout, which
             is not an elementwise function).
-        derivative: NumPy reference of the derivative (``None`` for maxout).
+        derivative: NumPy reference of the mathematical derivative, float64 (``None`` for
+            maxout); see the module docstring for where TensorFlow's float32 gradient differs.
         keras_name: activation string for ``keras.layers.Dense`` when ``kind == "dense"``.
         params: the parameters this instance was built with (e.g. ``{"negative_slope": 0.01}``).
         formula, derivative_formula: LaTeX.
@@ -101,20 +110,28 @@ def _sigmoid_derivative(x):
     return e / (1.0 + e) ** 2
 
 
-def _erf(x):
-    return np.vectorize(math.erf, otypes=[np.float64])(x)
+def _tanh_derivative(x):
+    # 1 - tanh^2 x = 4 e^{-2|x|} / (1 + e^{-2|x|})^2: no cancellation for large |x|
+    # (1 - tanh^2 is exactly 0 in float64 from |x| = 19.1 on; the derivative is not).
+    e = np.exp(-2.0 * np.abs(np.asarray(x, dtype=np.float64)))
+    return 4.0 * e / (1.0 + e) ** 2
+
+
+def _normal_cdf(x):
+    # Phi(x) = erfc(-x / sqrt 2) / 2: accurate in the left tail, where 1 + erf(x / sqrt 2)
+    # cancels to 0 (from x = -8.3 on) although Phi(x) is not 0 until x = -38.5.
+    return 0.5 * np.vectorize(math.erfc, otypes=[np.float64])(-x / math.sqrt(2.0))
 
 
 def _gelu(x):
     x = np.asarray(x, dtype=np.float64)
-    return 0.5 * x * (1.0 + _erf(x / math.sqrt(2.0)))
+    return x * _normal_cdf(x)
 
 
 def _gelu_derivative(x):
     x = np.asarray(x, dtype=np.float64)
-    cdf = 0.5 * (1.0 + _erf(x / math.sqrt(2.0)))
     pdf = np.exp(-0.5 * x * x) / math.sqrt(2.0 * math.pi)
-    return cdf + x * pdf
+    return _normal_cdf(x) + x * pdf
 
 
 def _silu(x):
@@ -175,7 +192,7 @@ def _build(name: str, params: dict) -> Activation:
         )
     if name == "tanh":
         return Activation(
-            name, "dense", _f64(np.tanh), _f64(lambda x: 1.0 - np.tanh(x) ** 2),
+            name, "dense", _f64(np.tanh), _tanh_derivative,
             keras_name="tanh", formula=r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
             derivative_formula=r"1 - \tanh^2 x", output_range=r"(-1, 1)",
             zero_centred=True, saturates="both sides", cost="medium",

@@ -185,11 +185,18 @@ def _registry_activation(layer: keras.layers.Layer):
 
 
 def hidden_derivatives(model: keras.Model, x) -> dict[str, np.ndarray]:
-    """The derivative ``f'(z)`` of every hidden unit on every example.
+    """The factor ``f'(z)`` by which backpropagation multiplies the error reaching every hidden
+    unit, on every example, exactly as TensorFlow computes it in the model (float32).
 
-    ``z`` comes from :func:`pre_activations`; ``f'`` is the activation registry's NumPy
-    derivative (TensorFlow's conventions at kinks, e.g. ``relu'(0) = 0``). Backpropagation
-    multiplies the error reaching a unit by this factor (Nielsen 2015, ch. 2, equation BP2).
+    ``z`` comes from :func:`pre_activations`; the factor is the gradient of the model's own
+    activation layer at ``z`` (``tf.GradientTape``), so it is the number the trainer's
+    gradients are made of (Nielsen 2015, ch. 2, equation BP2), with TensorFlow's conventions at
+    kinks (``relu'(0) = 0``) and its float32 rounding. It equals the mathematical derivative
+    (the registry's NumPy :attr:`~actbook.activations.Activation.derivative`) to within 1e-6,
+    except that in the float32 tails TensorFlow's factor is exactly 0 where the derivative is
+    tiny but not 0: sigmoid from about ``z = 16.6`` up (``sigma (1 - sigma)`` with ``sigma``
+    rounded to 1) and below about -87.3, tanh for ``|z|`` above about 7.9, ELU below about
+    -17.3, GELU below about -13.2, SiLU below about -87.3. A unit there gets no gradient.
 
     Args:
         model: a model from :func:`actbook.models.mlp` with an elementwise activation
@@ -197,15 +204,23 @@ def hidden_derivatives(model: keras.Model, x) -> dict[str, np.ndarray]:
         x: real array ``(n, input_dim)``.
 
     Returns:
-        ``{"hidden_1": float64 array (n, units_1), ...}`` in layer order.
+        ``{"hidden_1": float64 array (n, units_1), ...}`` in layer order (float32 values).
 
     Raises:
         TypeError, ValueError: as :func:`pre_activations`; ``ValueError`` for maxout or PReLU
         hidden layers.
     """
-    z = pre_activations(model, x)
-    return {name: _registry_activation(model.get_layer(name)).derivative(values)
-            for name, values in z.items()}
+    out = {}
+    for name, values in pre_activations(model, x).items():
+        layer = model.get_layer(name)
+        _registry_activation(layer)       # an elementwise activation of the registry
+        z = tf.constant(values)
+        with tf.GradientTape() as tape:
+            tape.watch(z)
+            h = layer(z, training=False)
+        # elementwise: the gradient of sum(h) with respect to z is f'(z), element by element
+        out[name] = tape.gradient(h, z).numpy().astype(np.float64)
+    return out
 
 
 def mean_activations(model: keras.Model, x) -> dict[str, float]:
@@ -250,7 +265,8 @@ def derivative_peak(activation) -> float:
 
 
 def saturation_fraction(model: keras.Model, x, threshold: float = 0.01) -> dict[str, float]:
-    """Per hidden layer, the fraction of (example, unit) pairs where ``f'(z) < threshold * peak``.
+    """Per hidden layer, the fraction of (example, unit) pairs where ``f'(z) < threshold * peak``
+    (``f'(z)`` as backpropagation applies it: :func:`hidden_derivatives`).
 
     "Saturated" means the unit sits on a flat part of its activation, where backpropagation
     multiplies the error by less than ``threshold`` times the best the activation can do
