@@ -6,10 +6,13 @@ Prints, in one run:
    --repeats runs), as seconds and ratios, with the final losses to show they do the same work;
 2. how the trainer's time scales with steps and hidden width, with the one-off tracing cost
    reported separately;
-3. the wall time and peak memory of executing each chapter notebook (as nbval does) and of
+3. the multi-network trainer (`training.train_many`) on chapter 5's deep and shallow cells with
+   S = 1, 5, 20, 50 networks: seconds, seconds per network and peak memory, against one
+   `training.train` call (cold, tracing included, and warm);
+4. the wall time and peak memory of executing each chapter notebook (as nbval does) and of
    building the site from stored outputs.
 
-Options: --repeats N (default 3), --only {trainer,scaling,book} (repeatable), --quick (fewer
+Options: --repeats N (default 3), --only {trainer,scaling,many,book} (repeatable), --quick (fewer
 steps for the slow references; their times are then scaled up and marked "extrapolated").
 """
 
@@ -28,6 +31,16 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 HERE = Path(__file__).resolve().parent
 PY = sys.executable
+
+
+def _cpu_model() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
 
 
 def _threads() -> str:
@@ -97,6 +110,31 @@ print(json.dumps({"trace": first - warm10, "seconds": time.perf_counter() - t0})
           f"intercept {t1 - slope * s1:.2f} s")
 
 
+def _many_once(depth: str, n_models: int) -> dict:
+    out = subprocess.run([PY, str(HERE / "many.py"), depth, str(n_models)], cwd=HERE,
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def bench_many(repeats: int) -> None:
+    print(f"\n== 3. Many networks at once: chapter 5's cells (digits, ReLU, batch 32, 500 steps; "
+          f"median of {repeats} fresh processes, tracing included)")
+    for depth in ("deep", "shallow"):
+        single = [_many_once(depth, 0) for _ in range(repeats)]
+        cold = statistics.median(r["cold"] for r in single)
+        warm = statistics.median(r["warm"] for r in single)
+        print(f"{depth}: one train call {cold:.2f} s cold (tracing included), {warm:.3f} s warm")
+        print(f"{'S':>4}{'seconds':>9}{'s/model':>9}{'vs cold':>9}{'vs warm':>9}{'peak MB':>9}")
+        for n_models in (1, 5, 20, 50):
+            runs = [_many_once(depth, n_models) for _ in range(repeats)]
+            seconds = statistics.median(r["seconds"] for r in runs)
+            per = seconds / n_models
+            peak = max(r["peak_mb"] for r in runs)
+            print(f"{n_models:>4}{seconds:>9.2f}{per:>9.3f}{per / cold:>9.3f}{per / warm:>9.2f}"
+                  f"{peak:>9.0f}")
+    print("target: at S = 20 the cost per network is at most 1/8 of one train call (aim 1/15)")
+
+
 def _execute_one(notebook: str) -> None:
     """Child mode: execute one notebook with nbclient, print wall time and peak memory."""
     import nbformat
@@ -112,7 +150,7 @@ def _execute_one(notebook: str) -> None:
 
 
 def bench_book() -> None:
-    print("\n== 3. The book: executing each notebook (fresh kernel, as nbval) and building the site")
+    print("\n== 4. The book: executing each notebook (fresh kernel, as nbval) and building the site")
     total = 0.0
     peak = 0.0
     for nb in sorted((ROOT / "chapters").glob("*.ipynb")):
@@ -136,18 +174,22 @@ def main() -> None:
         return
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--only", action="append", choices=["trainer", "scaling", "book"])
+    parser.add_argument("--only", action="append",
+                        choices=["trainer", "scaling", "many", "book"])
     parser.add_argument("--quick", action="store_true")
     args = parser.parse_args()
-    parts = args.only or ["trainer", "scaling", "book"]
+    parts = args.only or ["trainer", "scaling", "many", "book"]
     import platform
 
-    print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python "
-          f"{platform.python_version()}, {platform.platform()}")
+    print(f"machine: {platform.machine()} ({_cpu_model()}), {os.cpu_count()} cores, Python "
+          f"{platform.python_version()}, {platform.platform()}; TF threads: {_threads()}, "
+          f"oneDNN: {os.environ.get('TF_ENABLE_ONEDNN_OPTS', 'off (package default)')}")
     if "trainer" in parts:
         bench_trainer(args.repeats, args.quick)
     if "scaling" in parts:
         bench_scaling()
+    if "many" in parts:
+        bench_many(args.repeats)
     if "book" in parts:
         bench_book()
 
