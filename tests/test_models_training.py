@@ -215,3 +215,17 @@ def test_minibatch_indices_rejects_bad_arguments():
         training.minibatch_indices(10, 11, 5)
     with pytest.raises(TypeError, match="steps"):
         training.minibatch_indices(10, 2, 5.0)
+
+
+def test_one_output_only_for_regression_and_never_trained_with_softmax():
+    # A softmax over one logit is constant (probability 1 for class 0), so a classifier needs
+    # at least 2 logits; a real-valued output (chapter 1's function fits) says so explicitly.
+    net = models.mlp(1, [3], "relu", output_units=1, regression=True, seed=0)
+    assert net.get_layer("output").units == 1
+    with pytest.raises(ValueError, match="at least 2 logits"):
+        training.train(net, np.zeros((4, 1)), np.zeros(4, int), steps=1, batch_size=2,
+                       record_every=1)
+    with pytest.raises(ValueError, match="output_units must be >= 2"):
+        models.mlp(1, [3], "relu", output_units=1)
+    with pytest.raises(TypeError, match="regression must be a bool"):
+        models.mlp(1, [3], "relu", regression="yes")

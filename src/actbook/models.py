@@ -126,6 +126,7 @@ def mlp(
     init: str = "keras",
     hidden_bias: float | None = None,
     seed: int = 0,
+    regression: bool = False,
 ) -> keras.Model:
     """A fully connected network ``input_dim -> hidden_units... -> output_units`` logits.
 
@@ -147,6 +148,9 @@ def mlp(
         hidden_bias: if given, a finite float that every hidden bias starts at (overrides the
             scheme's hidden biases; used for the negative-bias experiments). Default ``None``.
         seed: an int >= 0 (default 0).
+        regression: ``True`` for a real-valued output layer named ``"output"`` (any
+            ``output_units >= 1``; for fitting functions, not for :func:`actbook.training.train`,
+            which needs logits). Default ``False``: the output layer is ``"logits"``.
 
     Returns:
         A functional ``keras.Model`` named ``"mlp"`` mapping ``(batch, input_dim)`` float32 to
@@ -154,10 +158,11 @@ def mlp(
 
     Raises:
         TypeError: for arguments of the wrong type.
-        ValueError: for non-positive sizes, an unknown activation or scheme.
+        ValueError: for non-positive sizes, fewer than 2 logits, an unknown activation or
+            scheme.
     """
     input_dim, hidden_units, act, output_units, init, hidden_bias, seed = _check_mlp_args(
-        input_dim, hidden_units, activation, output_units, init, hidden_bias, seed)
+        input_dim, hidden_units, activation, output_units, init, hidden_bias, seed, regression)
     inputs = keras.Input(shape=(input_dim,), name="x")
     h = inputs
     plan = _layer_plan(input_dim, hidden_units, act, output_units, init, hidden_bias, seed)
@@ -174,11 +179,12 @@ def mlp(
                 h = keras.layers.Activation(act.keras_name, name=f"hidden_{i}")(z)
     units, kernel, bias = plan[-1]
     logits = keras.layers.Dense(units, kernel_initializer=kernel, bias_initializer=bias,
-                                name="logits")(h)
+                                name="output" if regression else "logits")(h)
     return keras.Model(inputs, logits, name="mlp")
 
 
-def _check_mlp_args(input_dim, hidden_units, activation, output_units, init, hidden_bias, seed):
+def _check_mlp_args(input_dim, hidden_units, activation, output_units, init, hidden_bias, seed,
+                    regression=False):
     """The arguments of :func:`mlp`, checked (shared with :func:`initial_weights`)."""
     input_dim = check_int("input_dim", input_dim, minimum=1)
     if isinstance(hidden_units, (str, bytes)) or not isinstance(hidden_units, Sequence):
@@ -189,10 +195,13 @@ def _check_mlp_args(input_dim, hidden_units, activation, output_units, init, hid
                     for i, u in enumerate(hidden_units)]
     act = _activations.get(activation)
     output_units = check_int("output_units", output_units)
-    if output_units < 2:
+    if not isinstance(regression, bool):
+        raise TypeError(f"regression must be a bool, got {type(regression).__name__}")
+    if output_units < (1 if regression else 2):
         raise ValueError(
             f"output_units must be >= 2 (one logit per class; softmax over a single logit is "
-            f"constant, so the network could only ever predict class 0), got {output_units}")
+            f"constant, so the network could only ever predict class 0), got {output_units}; "
+            f"for a real-valued output pass regression=True")
     init = check_choice("init", init, INITIALISATIONS)
     if hidden_bias is not None:
         hidden_bias = check_float("hidden_bias", hidden_bias)
@@ -222,6 +231,7 @@ def initial_weights(
     init: str = "keras",
     hidden_bias: float | None = None,
     seed: int = 0,
+    regression: bool = False,
 ) -> list[np.ndarray]:
     """The initial weights ``mlp(...same arguments...).get_weights()`` would have, without
     building a Keras model (about 10x cheaper; used to start many networks at once in
@@ -239,7 +249,7 @@ def initial_weights(
         TypeError, ValueError: as :func:`mlp`.
     """
     input_dim, hidden_units, act, output_units, init, hidden_bias, seed = _check_mlp_args(
-        input_dim, hidden_units, activation, output_units, init, hidden_bias, seed)
+        input_dim, hidden_units, activation, output_units, init, hidden_bias, seed, regression)
     plan = _layer_plan(input_dim, hidden_units, act, output_units, init, hidden_bias, seed)
     out, fan_in = [], input_dim
     for i, (units, kernel, bias) in enumerate(plan):
@@ -287,6 +297,9 @@ def _check_xy(model, x, y, name_x: str = "x", name_y: str = "y"):
     """:func:`_check_inputs` plus labels: int32 ``(n,)`` class indices of the model's logits."""
     x = _check_inputs(model, x, name_x)
     n_out = int(model.outputs[0].shape[-1])
+    if n_out < 2:
+        raise ValueError(f"model must output at least 2 logits (one per class) to be trained "
+                         f"or evaluated with softmax cross-entropy; it outputs {n_out}")
     y = check_array(name_y, y, ndim=1, kind="int")
     check_same_length(name_x, x, name_y, y)
     if y.min() < 0 or y.max() >= n_out:
