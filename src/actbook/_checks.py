@@ -108,3 +108,65 @@ def check_same_length(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) ->
         raise ValueError(
             f"{name_a} and {name_b} must have the same length, got {len(a)} and {len(b)}"
         )
+
+
+def check_sequence(name: str, value, *, what: str = "values", allow_empty: bool = False) -> list:
+    """Return ``value`` as a list if it is a list, tuple, range or 1-D array (never a string).
+
+    ``what`` names the expected items in the message (e.g. ``"ints"``); the items themselves are
+    checked by the caller.
+    """
+    if isinstance(value, np.ndarray) and value.ndim == 1:
+        value = value.tolist()
+    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, range)):
+        raise TypeError(f"{name} must be a list or tuple of {what}, got {type(value).__name__}")
+    if not allow_empty and len(value) == 0:
+        raise ValueError(f"{name} must not be empty")
+    return list(value)
+
+
+def check_model(model) -> None:
+    """Raise ``TypeError`` unless ``model`` is a ``keras.Model``."""
+    import keras
+
+    if not isinstance(model, keras.Model):
+        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+
+
+def check_inputs(model, x, name: str = "x") -> np.ndarray:
+    """``model`` checked, and ``x`` as float32 ``(n, d)`` with ``d`` the model's input width."""
+    check_model(model)
+    n_in = int(model.inputs[0].shape[-1])
+    x = check_array(name, x, ndim=2).astype(np.float32)
+    if x.shape[1] != n_in:
+        raise ValueError(f"{name} must have shape (n, {n_in}) to match the model, "
+                         f"got {x.shape}")
+    return x
+
+
+def check_xy(model, x, y, name_x: str = "x", name_y: str = "y"):
+    """:func:`check_inputs` plus labels: int32 ``(n,)`` class indices of the model's logits."""
+    x = check_inputs(model, x, name_x)
+    n_out = int(model.outputs[0].shape[-1])
+    if n_out < 2:
+        raise ValueError(f"model must output at least 2 logits (one per class) to be trained "
+                         f"or evaluated with softmax cross-entropy; it outputs {n_out}")
+    y = check_array(name_y, y, ndim=1, kind="int")
+    check_same_length(name_x, x, name_y, y)
+    if y.min() < 0 or y.max() >= n_out:
+        raise ValueError(f"{name_y} must hold class indices in 0..{n_out - 1} "
+                         f"(the model has {n_out} logits), got range {y.min()}..{y.max()}")
+    return x, y.astype(np.int32)
+
+
+def check_weight_lists(name: str, value, model) -> list:
+    """``value`` checked as a non-empty list of weight lists, each with ``model``'s shapes in
+    ``model.get_weights()`` order."""
+    lists = check_sequence(name, value, what="weight lists (one per network)")
+    shapes = [tuple(v.shape) for v in model.weights]
+    for k, ws in enumerate(lists):
+        got = [tuple(np.shape(w)) for w in ws] if isinstance(ws, (list, tuple)) else None
+        if got != shapes:
+            raise ValueError(f"{name}[{k}] must be arrays of shapes {shapes} "
+                             f"(model.get_weights() order), got {got}")
+    return lists

@@ -22,7 +22,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from actbook._checks import check_array, check_choice, check_float, check_int
+from actbook._checks import (check_array, check_choice, check_float, check_int, check_model,
+                             check_sequence)
 
 #: Hidden activations :func:`forward` and :func:`dense_layers` accept.
 HIDDEN_ACTIVATIONS = ("linear", "relu")
@@ -30,10 +31,7 @@ HIDDEN_ACTIVATIONS = ("linear", "relu")
 
 def _check_layers(layers) -> list[tuple[np.ndarray, np.ndarray]]:
     """Validate ``layers`` and return it as a list of float64 ``(kernel, bias)`` pairs."""
-    if isinstance(layers, (str, bytes)) or not isinstance(layers, Sequence):
-        raise TypeError(
-            f"layers must be a list or tuple of (kernel, bias) pairs, got {type(layers).__name__}"
-        )
+    layers = check_sequence("layers", layers, what="(kernel, bias) pairs", allow_empty=True)
     if len(layers) == 0:
         raise ValueError("layers must hold at least one (kernel, bias) pair, got none")
     out = []
@@ -264,9 +262,7 @@ def dense_layers(model, hidden_activation: str = "linear") -> list[tuple[np.ndar
     """
     import keras
 
-    from actbook.models import _check_model
-
-    _check_model(model)
+    check_model(model)
     hidden_activation = check_choice("hidden_activation", hidden_activation, HIDDEN_ACTIVATIONS)
     layers, after = [], []
     for layer in model.layers:

@@ -15,7 +15,7 @@ import keras
 import numpy as np
 
 from actbook import activations as _activations
-from actbook._checks import check_array, check_choice, check_float, check_int, check_same_length
+from actbook._checks import check_choice, check_float, check_int, check_model, check_sequence
 
 #: Initialisation schemes for :func:`mlp`: name -> description.
 INITIALISATIONS = {
@@ -187,12 +187,9 @@ def _check_mlp_args(input_dim, hidden_units, activation, output_units, init, hid
                     regression=False):
     """The arguments of :func:`mlp`, checked (shared with :func:`initial_weights`)."""
     input_dim = check_int("input_dim", input_dim, minimum=1)
-    if isinstance(hidden_units, (str, bytes)) or not isinstance(hidden_units, Sequence):
-        raise TypeError(
-            f"hidden_units must be a list or tuple of ints, got {type(hidden_units).__name__}"
-        )
-    hidden_units = [check_int(f"hidden_units[{i}]", u, minimum=1)
-                    for i, u in enumerate(hidden_units)]
+    hidden_units = [check_int(f"hidden_units[{i}]", u, minimum=1) for i, u in
+                    enumerate(check_sequence("hidden_units", hidden_units, what="ints",
+                                             allow_empty=True))]
     act = _activations.get(activation)
     output_units = check_int("output_units", output_units)
     if not isinstance(regression, bool):
@@ -265,7 +262,7 @@ def initial_weights(
 
 def hidden_layer_names(model: keras.Model) -> list[str]:
     """Names ``hidden_1, hidden_2, ...`` of the hidden activation layers of an :func:`mlp`."""
-    _check_model(model)
+    check_model(model)
     out = []
     i = 1
     while True:
@@ -276,33 +273,3 @@ def hidden_layer_names(model: keras.Model) -> list[str]:
         out.append(f"hidden_{i}")
         i += 1
 
-
-def _check_model(model) -> None:
-    if not isinstance(model, keras.Model):
-        raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
-
-
-def _check_inputs(model, x, name: str = "x") -> np.ndarray:
-    """``model`` checked, and ``x`` as float32 ``(n, d)`` with ``d`` the model's input width."""
-    _check_model(model)
-    n_in = int(model.inputs[0].shape[-1])
-    x = check_array(name, x, ndim=2).astype(np.float32)
-    if x.shape[1] != n_in:
-        raise ValueError(f"{name} must have shape (n, {n_in}) to match the model, "
-                         f"got {x.shape}")
-    return x
-
-
-def _check_xy(model, x, y, name_x: str = "x", name_y: str = "y"):
-    """:func:`_check_inputs` plus labels: int32 ``(n,)`` class indices of the model's logits."""
-    x = _check_inputs(model, x, name_x)
-    n_out = int(model.outputs[0].shape[-1])
-    if n_out < 2:
-        raise ValueError(f"model must output at least 2 logits (one per class) to be trained "
-                         f"or evaluated with softmax cross-entropy; it outputs {n_out}")
-    y = check_array(name_y, y, ndim=1, kind="int")
-    check_same_length(name_x, x, name_y, y)
-    if y.min() < 0 or y.max() >= n_out:
-        raise ValueError(f"{name_y} must hold class indices in 0..{n_out - 1} "
-                         f"(the model has {n_out} logits), got range {y.min()}..{y.max()}")
-    return x, y.astype(np.int32)

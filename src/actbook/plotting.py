@@ -10,7 +10,7 @@ from __future__ import annotations
 import matplotlib as mpl
 import numpy as np
 
-from actbook._checks import check_array, check_int
+from actbook._checks import check_array, check_int, check_same_length
 
 #: Okabe & Ito (2008) colour-blind-safe palette (black omitted).
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442"]
@@ -62,8 +62,7 @@ def class_scatter(ax, x, y, *, labels=None, size: float = 12, alpha: float = 0.7
     """
     x = check_array("x", x, ndim=2, last_dim=2)
     y = check_array("y", y, ndim=1, kind="int")
-    if len(x) != len(y):
-        raise ValueError(f"x and y must have the same length, got {len(x)} and {len(y)}")
+    check_same_length("x", x, "y", y)
     for c in np.unique(y):
         sel = y == c
         label = labels[c] if labels is not None else f"class {c}"

@@ -12,7 +12,8 @@ import tensorflow as tf
 
 from actbook import activations
 from actbook._checks import check_choice, check_float, check_int
-from actbook.models import _check_inputs, _check_xy, hidden_layer_names
+from actbook._checks import check_inputs, check_xy
+from actbook.models import hidden_layer_names
 
 
 def logits(model: keras.Model, x) -> np.ndarray:
@@ -29,12 +30,12 @@ def logits(model: keras.Model, x) -> np.ndarray:
         TypeError: if ``model`` is not a ``keras.Model`` or ``x`` is not numeric.
         ValueError: if ``x`` has the wrong shape, is empty or contains NaN/inf.
     """
-    x = _check_inputs(model, x)
+    x = check_inputs(model, x)
     return np.asarray(model(x, training=False))
 
 
 def _layer_outputs(model: keras.Model, x, suffix: str) -> dict[str, np.ndarray]:
-    x = _check_inputs(model, x)
+    x = check_inputs(model, x)
     names = hidden_layer_names(model)
     if not names:
         return {}
@@ -104,7 +105,7 @@ def _hidden_dense_layers(model: keras.Model) -> dict[str, keras.layers.Layer]:
 
 
 def _gradient_norms(model, x, y, cost, which: str) -> dict[str, float]:
-    x, y = _check_xy(model, x, y)
+    x, y = check_xy(model, x, y)
     n_out = int(model.outputs[0].shape[-1])
     cost = check_choice("cost", cost, GRADIENT_COSTS)
     layers = _hidden_dense_layers(model)

@@ -22,7 +22,8 @@ import pandas as pd
 
 from actbook import activations as _activations
 from actbook import models, training
-from actbook._checks import check_array, check_choice, check_float, check_int, check_same_length
+from actbook._checks import (check_array, check_choice, check_float, check_int, check_same_length,
+                             check_sequence)
 
 #: The columns of the DataFrame returned by :func:`run`, in order.
 COLUMNS = (
@@ -33,10 +34,7 @@ COLUMNS = (
 
 
 def _check_names(name: str, value) -> list[str]:
-    if isinstance(value, (str, bytes)) or not isinstance(value, Sequence):
-        raise TypeError(f"{name} must be a list or tuple of str, got {type(value).__name__}")
-    if not value:
-        raise ValueError(f"{name} must not be empty")
+    value = check_sequence(name, value, what="str")
     for i, v in enumerate(value):
         if not isinstance(v, str):
             raise TypeError(f"{name}[{i}] must be a str, got {type(v).__name__}")
@@ -155,10 +153,7 @@ def run(
     data = {name: _check_dataset(name, value) for name, value in datasets.items()}
     depths = _check_mapping("depths", depths)
     for name, units in depths.items():
-        if isinstance(units, (str, bytes)) or not isinstance(units, Sequence):
-            raise TypeError(f"depths[{name!r}] must be a non-empty list or tuple of ints")
-        if not units:
-            raise ValueError(f"depths[{name!r}] must not be empty")
+        units = check_sequence(f"depths[{name!r}]", units, what="ints")
         depths[name] = tuple(check_int(f"depths[{name!r}][{i}]", u, minimum=1)
                              for i, u in enumerate(units))
     seeds = _check_distinct("seeds", seeds, lambda n, v: check_int(n, v, minimum=0))
@@ -213,11 +208,7 @@ def run(
 
 
 def _check_distinct(name: str, values, check) -> list:
-    if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
-        raise TypeError(f"{name} must be a non-empty list or tuple")
-    if not values:
-        raise ValueError(f"{name} must not be empty")
-    out = [check(f"{name}[{i}]", v) for i, v in enumerate(values)]
+    out = [check(f"{name}[{i}]", v) for i, v in enumerate(check_sequence(name, values))]
     if len(set(out)) != len(out):
         raise ValueError(f"{name} must not repeat a value, got {out}")
     return out

@@ -23,8 +23,7 @@ import keras
 import numpy as np
 import tensorflow as tf
 
-from actbook._checks import check_float, check_int
-from actbook.models import _check_xy
+from actbook._checks import check_float, check_int, check_sequence, check_weight_lists, check_xy
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -261,16 +260,14 @@ def train(
         TrainingDivergedError: if the minibatch loss becomes NaN or infinite; the message gives
             the step and the loss, and the model keeps the weights it had before the call.
     """
-    x, y = _check_xy(model, x, y)
+    x, y = check_xy(model, x, y)
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together (or both left out)")
     if x_val is not None:
-        x_val, y_val = _check_xy(model, x_val, y_val, "x_val", "y_val")
+        x_val, y_val = check_xy(model, x_val, y_val, "x_val", "y_val")
     steps = check_int("steps", steps, minimum=1)
-    if isinstance(batch_size, int) and not isinstance(batch_size, bool) and batch_size > len(x):
-        raise ValueError(f"batch_size (default 256) must be <= the number of training examples "
-                         f"({len(x)}), got {batch_size}")
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
+    batch_size = check_int("batch_size (default 256; at most the number of training examples)",
+                           batch_size, minimum=1, maximum=len(x))
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, maximum=1e6,
                                 min_inclusive=False)
     seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
@@ -321,7 +318,7 @@ def evaluate(model: keras.Model, x, y) -> tuple[float, float]:
     Raises:
         TypeError, ValueError: as :func:`train` for bad data.
     """
-    x, y = _check_xy(model, x, y)
+    x, y = check_xy(model, x, y)
     logits = model(tf.constant(x), training=False)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
     acc = np.mean(np.argmax(logits.numpy(), axis=1) == y)
@@ -511,11 +508,7 @@ def _compiled_many(model: keras.Model):
 
 
 def _check_sequence(name: str, value, kind: str) -> list:
-    if isinstance(value, (str, bytes)) or not isinstance(value, (list, tuple, range, np.ndarray)):
-        raise TypeError(f"{name} must be a list, tuple or range, got {type(value).__name__}")
-    if len(value) == 0:
-        raise ValueError(f"{name} must not be empty")
-    value = list(value)
+    value = check_sequence(name, value, what=f"{kind}s")
     if kind == "int":
         return [check_int(f"{name}[{i}]", v, minimum=0, maximum=2**31 - 1)
                 for i, v in enumerate(value)]
@@ -610,11 +603,11 @@ def train_many(
             estimate (:func:`estimate_memory`) exceeds half the memory available; all before
             any training.
     """
-    x, y = _check_xy(model, x, y)
+    x, y = check_xy(model, x, y)
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together (or both left out)")
     if x_val is not None:
-        x_val, y_val = _check_xy(model, x_val, y_val, "x_val", "y_val")
+        x_val, y_val = check_xy(model, x_val, y_val, "x_val", "y_val")
     seeds = _check_sequence("seeds", seeds, "int")
     n_models = len(seeds)
     if isinstance(learning_rates, (list, tuple, range, np.ndarray)):
@@ -632,17 +625,10 @@ def train_many(
                          "(actbook.models.mlp); model has some")
     if initial_weights is None:
         initial_weights = [model.get_weights()] * n_models
-    elif isinstance(initial_weights, (str, bytes)) or not isinstance(initial_weights,
-                                                                     (list, tuple)):
-        raise TypeError("initial_weights must be a list of weight lists (one per seed)")
-    if len(initial_weights) != n_models:
+    if len(check_sequence("initial_weights", initial_weights)) != n_models:
         raise ValueError(f"initial_weights must have one weight list per seed ({n_models}), "
                          f"got {len(initial_weights)}")
-    for k, ws in enumerate(initial_weights):
-        got = [tuple(np.shape(w)) for w in ws] if isinstance(ws, (list, tuple)) else None
-        if got != shapes:
-            raise ValueError(f"initial_weights[{k}] must be arrays of shapes {shapes} "
-                             f"(model.get_weights() order), got {got}")
+    initial_weights = check_weight_lists("initial_weights", initial_weights, model)
     steps = check_int("steps", steps, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
     record_every = check_int("record_every", record_every, minimum=1)
@@ -710,15 +696,8 @@ def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.nda
     Raises:
         TypeError, ValueError: as :func:`train_many` for bad weights or data.
     """
-    x, y = _check_xy(model, x, y)
-    if isinstance(weights, (str, bytes)) or not isinstance(weights, (list, tuple)) \
-            or not weights:
-        raise TypeError("weights must be a non-empty list of weight lists")
-    shapes = [tuple(v.shape) for v in model.weights]
-    for k, ws in enumerate(weights):
-        got = [tuple(np.shape(w)) for w in ws] if isinstance(ws, (list, tuple)) else None
-        if got != shapes:
-            raise ValueError(f"weights[{k}] must be arrays of shapes {shapes}, got {got}")
+    x, y = check_xy(model, x, y)
+    weights = check_weight_lists("weights", weights, model)
     forward = _stacked_forward(model)
     order = [next(i for i, w in enumerate(model.weights) if w is v)
              for v in model.trainable_variables]
