@@ -1,6 +1,8 @@
 # The two commands a newcomer needs:  make book  and  make test.
 # Each bootstraps .venv from the pinned requirements.txt (and MathJax from package-lock.json).
-PYTHON ?= python3
+# The pins are tested on Python 3.11; 3.12 and 3.13 install them too. Take the first of these
+# that is on PATH unless told (make test PYTHON=/path/to/python).
+PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3.13 python3,$(shell command -v $(p) 2>/dev/null)))
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
@@ -9,11 +11,18 @@ NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 # Per-cell time limit in seconds: set once, in pyproject.toml (--nbval-cell-timeout).
 CELL_TIMEOUT := $(shell sed -n 's/.*--nbval-cell-timeout=\([0-9][0-9]*\).*/\1/p' pyproject.toml)
 
-.PHONY: book test chromium execute serve lab bench clean help
+.PHONY: book test unit notebooks site chromium execute serve lab bench clean help
+
+# Tests that need neither npm nor a browser nor the notebooks: the package's unit tests.
+UNIT := --ignore=chapters --ignore=tests/test_site.py --ignore=tests/test_book.py \
+        --ignore=tests/test_reliability.py
 
 help:
 	@echo "make book     build the HTML book into _build/html (from stored outputs)"
 	@echo "make test     unit tests + nbval on every notebook + book build (+ browser tests)"
+	@echo "make unit     only the package's unit tests (no npm, no browser; about a minute)"
+	@echo "make notebooks  only nbval on every notebook (re-executes them)"
+	@echo "make site     only the book build and the browser tests of the site"
 	@echo "make execute  re-execute every notebook in place (refresh stored outputs)"
 	@echo "make serve    serve _build/html on http://127.0.0.1:8000/"
 	@echo "make lab      start JupyterLab on the chapters"
@@ -41,6 +50,15 @@ book: $(STAMP) $(MATHJAX)
 
 test: $(STAMP) $(MATHJAX) chromium
 	$(BIN)/python -m pytest -rs
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -rs $(UNIT)
+
+notebooks: $(STAMP)
+	$(BIN)/python -m pytest -rs chapters
+
+site: $(STAMP) $(MATHJAX) chromium
+	$(BIN)/python -m pytest -rs tests/test_book.py tests/test_site.py
 
 # The browser tests (tests/test_site.py) drive Debian's Chromium. Install it when it is missing and
 # we can (root with apt-get, as on the CI machine); otherwise say so: pytest then skips those
