@@ -1,8 +1,10 @@
 # The two commands a newcomer needs:  make book  and  make test.
 # Each bootstraps .venv from the pinned requirements.txt (and MathJax from package-lock.json).
-# The pins are tested on Python 3.11; 3.12 and 3.13 install them too. Take the first of these
-# that is on PATH unless told (make test PYTHON=/path/to/python).
-PYTHON ?= $(firstword $(foreach p,python3.11 python3.12 python3.13 python3,$(shell command -v $(p) 2>/dev/null)))
+# The pins are tested on Python 3.11 (3.12 and 3.13 install them too). Take the first of these
+# that runs and is 3.11-3.13, unless told (make test PYTHON=/path/to/python).
+PYTHON ?= $(or $(shell for p in python3.11 python3.12 python3.13 python3; do \
+  $$p -c 'import sys; assert (3, 11) <= sys.version_info[:2] <= (3, 13)' 2>/dev/null \
+  && { echo $$p; break; }; done),python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
