@@ -50,17 +50,17 @@ def test_2d_sets_are_standardised_and_balanced(fn):
 
 
 BAD = [
-    (data.xor_data, {"n": 0}, ValueError, "n"),
-    (data.xor_data, {"n": 2.5}, TypeError, "n"),
-    (data.xor_data, {"n": True}, TypeError, "n"),
+    (data.xor_data, {"n": 0}, ValueError, "n must be >= 1"),
+    (data.xor_data, {"n": 2.5}, TypeError, "n must be an int"),
+    (data.xor_data, {"n": True}, TypeError, "n must be an int"),
     (data.xor_data, {"noise": -0.1}, ValueError, "noise"),
     (data.xor_data, {"noise": 0.5}, ValueError, "noise"),
     (data.xor_data, {"noise": float("nan")}, ValueError, "noise"),
     (data.xor_data, {"noise": "big"}, TypeError, "noise"),
     (data.xor_data, {"seed": -1}, ValueError, "seed"),
-    (data.two_moons, {"n": 1}, ValueError, "n"),
+    (data.two_moons, {"n": 1}, ValueError, "n must be >= 2"),
     (data.circles, {"factor": 1.0}, ValueError, "factor"),
-    (data.spiral, {"n": 3}, ValueError, "n"),
+    (data.spiral, {"n": 3}, ValueError, "n must be even"),
     (data.spiral, {"turns": 0}, ValueError, "turns"),
 ]
 
@@ -73,13 +73,13 @@ def test_bad_arguments_are_named(fn, kwargs, error, name):
 
 @pytest.mark.parametrize("x, y, kwargs, error, name", [
     (np.zeros((4, 2)), np.zeros(3, int), {}, ValueError, "same length"),
-    (np.zeros(4), np.zeros(4, int), {}, ValueError, "x"),
-    (np.zeros((4, 2)), np.zeros(4), {}, TypeError, "y"),
+    (np.zeros(4), np.zeros(4, int), {}, ValueError, r"x must have 2 dimension\(s\)"),
+    (np.zeros((4, 2)), np.zeros(4), {}, TypeError, "y must hold integers"),
     (np.zeros((0, 2)), np.zeros(0, int), {}, ValueError, "empty"),
     (np.full((4, 2), np.nan), np.zeros(4, int), {}, ValueError, "finite"),
     (np.zeros((4, 2)), np.zeros(4, int), {"val_fraction": 1.0}, ValueError, "val_fraction"),
     (np.zeros((1, 2)), np.zeros(1, int), {}, ValueError, "at least 2"),
-    ("abc", np.zeros(4, int), {}, TypeError, "x"),
+    ("abc", np.zeros(4, int), {}, TypeError, "x must be an array"),
 ])
 def test_split_rejects_bad_input(x, y, kwargs, error, name):
     with pytest.raises(error, match=name):

@@ -64,11 +64,16 @@ def test_maxout_kernel_gets_dense_like_fans():
 
 
 def test_maxout_is_the_max_of_its_pieces():
-    model = models.mlp(3, [4], "maxout", seed=2)
-    layer = model.get_layer("hidden_1")
-    x = np.random.default_rng(0).normal(size=(5, 3)).astype(np.float32)
-    pieces = np.asarray(layer.pieces_output(x))
-    np.testing.assert_allclose(np.asarray(layer(x)), pieces.max(axis=1), atol=1e-6)
+    # Hand-set weights, one input, 2 units x 2 pieces; kernel columns are piece-major
+    # (column j * units + u is piece j of unit u): unit 0 = max(x, -x) = |x|,
+    # unit 1 = max(2x + 1, 0.5x) (a leaky-ReLU-like unit with its kink at x = -2/3).
+    layer = models.Maxout(2, pieces=2)
+    layer.build((None, 1))
+    layer.kernel.assign(np.array([[1.0, 2.0, -1.0, 0.5]], np.float32))
+    layer.bias.assign(np.array([0.0, 1.0, 0.0, 0.0], np.float32))
+    x = np.array([[-3.0], [-1.0], [0.0], [2.0]], np.float32)
+    expected = np.array([[3.0, -1.5], [1.0, -0.5], [0.0, 1.0], [2.0, 5.0]], np.float32)
+    np.testing.assert_array_equal(np.asarray(layer(x)), expected)
 
 
 def _xor():
@@ -131,7 +136,12 @@ def test_evaluate_and_steps_to():
     loss, acc = training.evaluate(model, xv, yv)
     assert acc == pytest.approx(h.val_accuracy[-1])
     assert loss == pytest.approx(h.val_loss[-1], rel=1e-4)
-    assert h.steps_to(0.0) == 0 and h.steps_to(1.0) in (None, *h.step.tolist())
+    # steps_to: the first recorded step at or above the target, on a history set by hand.
+    hand = training.History(step=np.array([0, 50, 100, 150]), loss=np.zeros(4),
+                            accuracy=np.zeros(4), val_loss=np.zeros(4),
+                            val_accuracy=np.array([0.5, 0.8, 0.75, 0.95]))
+    assert hand.steps_to(0.0) == 0 and hand.steps_to(0.75) == 50
+    assert hand.steps_to(0.9) == 150 and hand.steps_to(0.96) is None
 
 
 @pytest.mark.parametrize("kwargs, error, match", [

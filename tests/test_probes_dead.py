@@ -133,16 +133,6 @@ def test_probes_reject_bad_inputs(probe):
         probe(model, "x")
 
 
-def test_probes_emit_no_warning():
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        probes.dead_units(hand_set(), X)
-        probes.dead_fraction(hand_set(), X)
-        probes.zero_fraction(hand_set(), X)
-
-
 # --- born dead (Lu, Shin, Su & Karniadakis 2020) ---
 
 

@@ -135,9 +135,14 @@ def _bad_run_cases():
 
 
 @pytest.mark.parametrize("case", range(len(_bad_run_cases()[1])))
-def test_run_rejects_bad_input_before_training(case):
+def test_run_rejects_bad_input_before_training(case, monkeypatch):
     ok, cases = _bad_run_cases()
     change, error = cases[case]
     kwargs = {**ok, "steps": 20, "record_every": 10, "batch_size": 8, **change}
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("sweep.run started training before rejecting its arguments")
+
+    monkeypatch.setattr(training, "train_many", no_training)
     with pytest.raises(error):
         sweep.run(**kwargs)
