@@ -150,7 +150,8 @@ def _execute_one(notebook: str) -> None:
 
 
 def bench_book() -> None:
-    print("\n== 4. The book: executing each notebook (fresh kernel, as nbval) and building the site")
+    print("\n== 4. The book: executing each notebook (fresh kernel, as nbval) and building "
+          "the site")
     total = 0.0
     peak = 0.0
     for nb in sorted((ROOT / "chapters").glob("*.ipynb")):

@@ -145,7 +145,8 @@ def test_reference_derivatives_are_accurate_in_the_tails():
     }
     for name, values in exact.items():
         got = activations.get(name).derivative(x)
-        np.testing.assert_allclose(got, values, rtol=1e-9, atol=1e-300, err_msg=name)   # subnormals: less precise
+        # atol: subnormal values are less precise
+        np.testing.assert_allclose(got, values, rtol=1e-9, atol=1e-300, err_msg=name)
     assert activations.get("tanh").derivative([20.0])[0] == pytest.approx(4 * math.exp(-40),
                                                                          rel=1e-12)
     assert activations.get("gelu").function([-10.0])[0] == pytest.approx(-10 * ndtr(-10.0),

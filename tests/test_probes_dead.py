@@ -6,8 +6,7 @@ import numpy as np
 import pytest
 
 import actbook  # noqa: F401  (first: sets TensorFlow up quietly before it is imported)
-from actbook import activations, models, probes
-from actbook import keras, tf
+from actbook import activations, keras, models, probes, tf
 
 # Inputs with non-negative coordinates, so the signs below are easy to check by hand.
 X = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 3.0]], dtype=np.float32)

@@ -19,10 +19,10 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from notebook_lint import lint_notebook
 from packaging.specifiers import SpecifierSet
 
 from conftest import JUPYTER_BOOK, ROOT, build_book
-from notebook_lint import lint_notebook
 
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
 
@@ -445,7 +445,8 @@ def test_build_without_mathjax_stops_and_says_to_run_make_book(tmp_path, flags):
 
 def test_a_clean_mini_book_builds(tmp_path):
     # The control for the three tests above: the same book without the fault builds.
-    result = build_book(_mini_book(tmp_path, "# Page\n\nAs shown by {cite:p}`nielsen2015neural`.\n"))
+    page = "# Page\n\nAs shown by {cite:p}`nielsen2015neural`.\n"
+    result = build_book(_mini_book(tmp_path, page))
     assert result.returncode == 0, result.stdout[-2000:]
 
 

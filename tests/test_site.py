@@ -34,9 +34,9 @@ from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import sync_playwright
+from test_book import _toc_files
 
 from conftest import ROOT
-from test_book import _toc_files
 
 BASE = "/book/"                      # GitHub Pages serves a project site under /<repository>/
 PAGES = [f"{name}.html" for name in _toc_files()]
@@ -100,7 +100,7 @@ def _origin(site_url: str) -> str:
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _fetch(url: str) -> tuple[int, bytes]:
     """(HTTP status, body) of ``url`` on the loopback server, without any proxy."""
     try:
@@ -111,7 +111,7 @@ def _fetch(url: str) -> tuple[int, bytes]:
         return error.code, b""
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _anchors(url: str) -> frozenset[str]:
     """Every ``id`` (and legacy ``name``) a fragment can point at in the HTML page at ``url``."""
     soup = BeautifulSoup(_fetch(url)[1], "html.parser")

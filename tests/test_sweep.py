@@ -8,7 +8,6 @@ import pytest
 
 from actbook import data, models, sweep, training
 
-
 # --- run: a tiny grid whose every row can be checked against a direct training run ---
 
 @pytest.fixture(scope="module")

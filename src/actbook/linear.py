@@ -22,8 +22,14 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from actbook._checks import (check_array, check_choice, check_float, check_int, check_model,
-                             check_sequence)
+from actbook._checks import (
+    check_array,
+    check_choice,
+    check_float,
+    check_int,
+    check_model,
+    check_sequence,
+)
 
 #: Hidden activations :func:`forward` and :func:`dense_layers` accept.
 HIDDEN_ACTIVATIONS = ("linear", "relu")

@@ -11,8 +11,7 @@ import numpy as np
 import tensorflow as tf
 
 from actbook import activations
-from actbook._checks import check_choice, check_float, check_int
-from actbook._checks import check_inputs, check_xy
+from actbook._checks import check_choice, check_float, check_inputs, check_int, check_xy
 from actbook.models import hidden_layer_names
 
 

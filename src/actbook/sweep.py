@@ -22,8 +22,14 @@ import pandas as pd
 
 from actbook import activations as _activations
 from actbook import models, training
-from actbook._checks import (check_array, check_choice, check_float, check_int, check_same_length,
-                             check_sequence)
+from actbook._checks import (
+    check_array,
+    check_choice,
+    check_float,
+    check_int,
+    check_same_length,
+    check_sequence,
+)
 
 #: The columns of the DataFrame returned by :func:`run`, in order.
 COLUMNS = (

@@ -619,7 +619,6 @@ def train_many(
         learning_rates = [check_float("learning_rates", learning_rates, minimum=0.0,
                                       maximum=1e6, min_inclusive=False)] * n_models
     _stacked_forward(model)  # raises for a layer it cannot stack
-    shapes = [tuple(v.shape) for v in model.weights]
     if len(model.non_trainable_variables):
         raise ValueError("train_many trains networks without non-trainable weights "
                          "(actbook.models.mlp); model has some")
