@@ -13,15 +13,26 @@ from collections.abc import Iterable
 import numpy as np
 
 
+def _check_bounds(name, value, minimum, maximum, min_inclusive=True, max_inclusive=True):
+    """Raise ``ValueError`` naming ``name`` unless ``value`` lies within the given bounds."""
+    for limit, inclusive, below in ((minimum, min_inclusive, True),
+                                    (maximum, max_inclusive, False)):
+        if limit is None:
+            continue
+        if below:
+            bad, op = (value < limit, ">=") if inclusive else (value <= limit, ">")
+        else:
+            bad, op = (value > limit, "<=") if inclusive else (value >= limit, "<")
+        if bad:
+            raise ValueError(f"{name} must be {op} {limit}, got {value}")
+
+
 def check_int(name: str, value, *, minimum: int | None = None, maximum: int | None = None) -> int:
     """Return ``value`` if it is an integer (not bool) within [minimum, maximum]."""
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
         raise TypeError(f"{name} must be an int, got {type(value).__name__} ({value!r})")
     value = int(value)
-    if minimum is not None and value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    if maximum is not None and value > maximum:
-        raise ValueError(f"{name} must be <= {maximum}, got {value}")
+    _check_bounds(name, value, minimum, maximum)
     return value
 
 
@@ -40,16 +51,7 @@ def check_float(
     value = float(value)
     if not np.isfinite(value):
         raise ValueError(f"{name} must be finite, got {value}")
-    if minimum is not None:
-        bad = value < minimum if min_inclusive else value <= minimum
-        if bad:
-            op = ">=" if min_inclusive else ">"
-            raise ValueError(f"{name} must be {op} {minimum}, got {value}")
-    if maximum is not None:
-        bad = value > maximum if max_inclusive else value >= maximum
-        if bad:
-            op = "<=" if max_inclusive else "<"
-            raise ValueError(f"{name} must be {op} {maximum}, got {value}")
+    _check_bounds(name, value, minimum, maximum, min_inclusive, max_inclusive)
     return value
 
 

@@ -219,23 +219,16 @@ def _layer_plan(input_dim, hidden_units, act, output_units, init, hidden_bias, s
     return plan
 
 
-def initial_weights(
-    input_dim: int,
-    hidden_units: Sequence[int],
-    activation="relu",
-    output_units: int = 2,
-    *,
-    init: str = "keras",
-    hidden_bias: float | None = None,
-    seed: int = 0,
-    regression: bool = False,
-) -> list[np.ndarray]:
+def initial_weights(input_dim: int, hidden_units: Sequence[int], activation="relu",
+                    output_units: int = 2, **options) -> list[np.ndarray]:
     """The initial weights ``mlp(...same arguments...).get_weights()`` would have, without
     building a Keras model (about 10x cheaper; used to start many networks at once in
     :func:`actbook.training.train_many`).
 
     Args:
-        The same as :func:`mlp`, with the same defaults.
+        input_dim, hidden_units, activation, output_units: as :func:`mlp` (same defaults).
+        **options: :func:`mlp`'s keyword arguments ``init``, ``hidden_bias``, ``seed`` and
+            ``regression`` (same defaults).
 
     Returns:
         A list of float32 arrays in ``model.get_weights()`` order: for each hidden layer its
@@ -245,8 +238,13 @@ def initial_weights(
     Raises:
         TypeError, ValueError: as :func:`mlp`.
     """
+    unknown = set(options) - {"init", "hidden_bias", "seed", "regression"}
+    if unknown:
+        raise TypeError(f"initial_weights got unexpected keyword argument(s) {sorted(unknown)}; "
+                        f"known: init, hidden_bias, seed, regression")
+    options = {"init": "keras", "hidden_bias": None, "seed": 0, "regression": False, **options}
     input_dim, hidden_units, act, output_units, init, hidden_bias, seed = _check_mlp_args(
-        input_dim, hidden_units, activation, output_units, init, hidden_bias, seed, regression)
+        input_dim, hidden_units, activation, output_units, **options)
     plan = _layer_plan(input_dim, hidden_units, act, output_units, init, hidden_bias, seed)
     out, fan_in = [], input_dim
     for i, (units, kernel, bias) in enumerate(plan):
