@@ -120,3 +120,11 @@ def test_a_model_the_trainer_does_not_know_is_rejected():
     with pytest.raises(ValueError, match="Dropout"):
         training.train_many(model, X_TR, Y_TR, seeds=[0], steps=10, record_every=10,
                             batch_size=8)
+
+
+def test_evaluate_many_reports_a_blown_up_network_without_warnings():
+    good = models.initial_weights(2, [3], "relu", 2, seed=0)
+    bad = [w * 1e30 for w in good]           # float32 logits overflow to inf
+    loss, acc = training.evaluate_many(models.mlp(2, [3], "relu"), [good, bad], X_VAL, Y_VAL)
+    assert np.isfinite(loss[0]) and not np.isfinite(loss[1])
+    assert 0.0 <= acc[1] <= 1.0

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 import keras
 import numpy as np
+import scipy.special
 import tensorflow as tf
 
 from actbook._checks import check_float, check_int, check_sequence, check_weight_lists, check_xy
@@ -702,9 +703,11 @@ def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.nda
              for v in model.trainable_variables]
     stacked = [tf.constant(np.stack([np.asarray(ws[i], np.float32) for ws in weights]))
                for i in order]
-    logits = forward(stacked, tf.constant(x)).numpy()          # (S, n, k)
-    logp = logits - logits.max(axis=2, keepdims=True)
-    logp = logp - np.log(np.exp(logp).sum(axis=2, keepdims=True))
-    loss = -np.take_along_axis(logp, y[None, :, None].astype(np.int64), axis=2)[..., 0]
+    logits = forward(stacked, tf.constant(x)).numpy().astype(np.float64)   # (S, n, k)
+    # A network whose weights blew up has inf or NaN logits: its loss is then NaN or inf,
+    # without NumPy warnings.
+    with np.errstate(over="ignore", invalid="ignore"):
+        logp = scipy.special.log_softmax(logits, axis=2)
+        loss = -np.take_along_axis(logp, y[None, :, None].astype(np.int64), axis=2)[..., 0]
     acc = (logits.argmax(axis=2) == y[None]).mean(axis=1)
     return loss.mean(axis=1).astype(np.float64), acc.astype(np.float64)
