@@ -577,6 +577,15 @@ def train_many(
     share no weights. Measured with ``make bench`` (chapter 5's deep cell: 64-16x6-10 ReLU,
     batch 32, 500 steps): see the README's performance section.
 
+    Round-off: the batched matmul adds in another order than a single network's matmul (and
+    the order can depend on where a network sits in the batch, through memory alignment), so
+    network ``k`` equals :func:`train` to float32 round-off, not bit for bit. Measured (chapter
+    5's deep ReLU network on digits, rate 0.1): weights within 1e-7 of :func:`train`'s for the
+    first 100 steps; then, while the network escapes its initial plateau, the difference grows
+    to 1e-2 by step 200 and individual runs end visibly different, as they would on another
+    CPU. A call is deterministic (same inputs, same numbers); claims about activations rest on
+    the distribution over seeds, which does not change (the tests check the mean over 20 seeds).
+
     Divergence: a network whose minibatch loss becomes NaN or infinite is frozen at the weights
     it had before that step and reported (``History.diverged_step``/``diverged_loss``); the
     others go on. Training stops early only when every network has diverged.
