@@ -196,3 +196,18 @@ def test_registry_names_and_parameters():
 def test_bad_lookups_are_named(name, params, error, match):
     with pytest.raises(error, match=match):
         activations.get(name, **params)
+
+
+def test_from_layer_recognises_the_models_layers():
+    # Every elementwise hidden layer mlp builds maps back to its registry activation, with its
+    # parameters; PReLU (learned slopes) and maxout (not elementwise) are refused by name.
+    for name in activations.names():
+        model = models.mlp(2, [3], name, 2)
+        layer = model.get_layer("hidden_1")
+        if name in ("prelu", "maxout"):
+            with pytest.raises(ValueError, match="not PReLU or maxout"):
+                activations.from_layer(layer)
+            continue
+        assert activations.from_layer(layer).name == name
+    slope = models.mlp(2, [3], activations.get("leaky_relu", negative_slope=0.2), 2)
+    assert activations.from_layer(slope.get_layer("hidden_1")).params == {"negative_slope": 0.2}

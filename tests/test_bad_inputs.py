@@ -42,6 +42,8 @@ CASES = [
     # activations
     ("activations.names", lambda: activations.names("all"), TypeError, "argument"),
     ("activations.get", lambda: activations.get("swish2"), ValueError, "known: linear"),
+    ("activations.from_layer", lambda: activations.from_layer(model().get_layer("logits")),
+     ValueError, r"layer 'logits' \(Dense\) has no elementwise derivative"),
     ("activations.get", lambda: activations.get("relu").function("abc"), TypeError,
      "x must hold real numbers"),
     ("activations.get", lambda: activations.get("gelu").derivative([True]), TypeError,

@@ -17,6 +17,12 @@ tanh' is 0 for ``|x|`` above about 7.9, ELU' below about -17.3, GELU' below abou
 SiLU' below about -87.3. The factor backpropagation really applies in a model is what
 :func:`actbook.probes.hidden_derivatives` measures.
 
+The registry is one table, ``_REGISTRY``: each entry carries an activation's kind, parameters
+(default and check), NumPy references, facts, Keras layer factory and how to recognise its built
+layer. :func:`get`, :meth:`Activation.make_layer`, :func:`from_layer` (used by the probes),
+:func:`actbook.models.mlp` and the cheat sheet all read it, so adding an activation means adding
+one entry.
+
 Use :func:`get` to look an activation up by name (with parameters, e.g.
 ``get("leaky_relu", negative_slope=0.1)``) and :func:`names` for the list of names.
 """
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -78,19 +84,10 @@ class Activation:
 
     def make_layer(self, name: str | None = None):
         """The Keras layer applied after a linear ``Dense`` (only for ``kind == "layer"``)."""
-        import keras
-
-        if self.name == "leaky_relu":
-            return keras.layers.LeakyReLU(negative_slope=self.params["negative_slope"],
-                                          name=name)
-        if self.name == "prelu":
-            return keras.layers.PReLU(
-                alpha_initializer=keras.initializers.Constant(self.params["initial_slope"]),
-                name=name,
-            )
-        if self.name == "elu":
-            return keras.layers.ELU(alpha=self.params["alpha"], name=name)
-        raise ValueError(f"activation {self.name!r} is applied inside Dense, not as a layer")
+        entry = _REGISTRY[self.name]
+        if entry.layer is None:
+            raise ValueError(f"activation {self.name!r} is applied inside Dense, not as a layer")
+        return entry.layer(self.params, name)
 
 
 def _sigmoid(x):
@@ -172,130 +169,156 @@ def _f64(fn):
     return lambda x: fn(np.asarray(x, dtype=np.float64))
 
 
-def _build(name: str, params: dict) -> Activation:
-    if name == "linear":
-        return Activation(
-            name, "dense", _f64(lambda x: x.copy()), _f64(np.ones_like), keras_name="linear",
+def _keras():
+    import keras
+
+    return keras
+
+
+def _prelu_derivative(slope):
+    def df(x):
+        # Keras' PReLU computes relu(x) - a * relu(-x), so its gradient at exactly 0 is 0.
+        x = np.asarray(x, dtype=np.float64)
+        return np.where(x > 0, 1.0, np.where(x < 0, slope, 0.0))
+
+    return df
+
+
+def _slope(name, default):
+    return {name: (default, lambda n, v: check_float(n, v, minimum=0.0, maximum=1.0,
+                                                        max_inclusive=False))}
+
+
+@dataclass(frozen=True)
+class _Entry:
+    """One row of the registry: everything the package knows about one activation.
+
+    ``params`` maps each parameter to ``(default, check)``; ``references(p)`` gives the NumPy
+    ``(function, derivative)`` and ``facts(p)`` the tabulated facts for checked parameters
+    ``p``; ``layer(p, name)`` builds the Keras layer (kind ``"layer"`` only); ``layer_type``
+    and ``read_params`` recognise a built Keras layer as this activation (:func:`from_layer`).
+    """
+
+    kind: str
+    references: Callable[[dict], tuple]
+    facts: Callable[[dict], dict]
+    params: dict = field(default_factory=dict)
+    keras_name: str | None = None
+    layer: Callable | None = None
+    layer_type: str | None = None
+    read_params: Callable | None = None
+
+
+def _fixed(function, derivative):
+    return lambda p: (function, derivative)
+
+
+def _facts(**facts):
+    return lambda p: facts
+
+
+#: The registry, in the book's order: one entry per activation, read by :func:`get`,
+#: :meth:`Activation.make_layer`, :func:`from_layer` (and so by models and probes) and by the
+#: cheat sheet. Adding an activation means adding one entry here.
+_REGISTRY: dict[str, _Entry] = {
+    "linear": _Entry(
+        "dense", _fixed(_f64(lambda x: x.copy()), _f64(np.ones_like)), _facts(
             formula=r"x", derivative_formula=r"1", output_range=r"(-\infty, \infty)",
             zero_centred=True, saturates="no", cost="lowest",
-            used_in="regression outputs; a hidden layer without it collapses to one affine map",
-        )
-    if name == "sigmoid":
-        return Activation(
-            name, "dense", _sigmoid, _sigmoid_derivative,
-            keras_name="sigmoid",
+            used_in="regression outputs; a hidden layer without it collapses to one affine map"),
+        keras_name="linear"),
+    "sigmoid": _Entry(
+        "dense", _fixed(_sigmoid, _sigmoid_derivative), _facts(
             formula=r"\sigma(x) = \frac{1}{1 + e^{-x}}",
             derivative_formula=r"\sigma(x)\,(1 - \sigma(x))", output_range=r"(0, 1)",
             zero_centred=False, saturates="both sides", cost="medium",
             used_in="output unit for binary probabilities; gates in LSTMs",
-            cite="rumelhart1986learning",
-        )
-    if name == "tanh":
-        return Activation(
-            name, "dense", _f64(np.tanh), _tanh_derivative,
-            keras_name="tanh", formula=r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
+            cite="rumelhart1986learning"),
+        keras_name="sigmoid"),
+    "tanh": _Entry(
+        "dense", _fixed(_f64(np.tanh), _tanh_derivative), _facts(
+            formula=r"\tanh x = \frac{e^{x} - e^{-x}}{e^{x} + e^{-x}}",
             derivative_formula=r"1 - \tanh^2 x", output_range=r"(-1, 1)",
             zero_centred=True, saturates="both sides", cost="medium",
-            used_in="recurrent networks; hidden layers before 2010",
-            cite="lecun2012efficient",
-        )
-    if name == "relu":
-        return Activation(
-            name, "dense", _f64(lambda x: np.maximum(x, 0.0)),
-            _f64(lambda x: (x > 0).astype(np.float64)), keras_name="relu",
+            used_in="recurrent networks; hidden layers before 2010", cite="lecun2012efficient"),
+        keras_name="tanh"),
+    "relu": _Entry(
+        "dense", _fixed(_f64(lambda x: np.maximum(x, 0.0)),
+                        _f64(lambda x: (x > 0).astype(np.float64))), _facts(
             formula=r"\max(x, 0)", derivative_formula=r"[x > 0]",
             output_range=r"[0, \infty)", zero_centred=False, saturates="negative side",
             cost="lowest", used_in="the default for hidden layers of feed-forward and conv nets",
-            cite="nair2010rectified",
-        )
-    if name == "leaky_relu":
-        slope = check_float("negative_slope", params.pop("negative_slope", 0.01),
-                            minimum=0.0, maximum=1.0, max_inclusive=False)
-        f, df = _leaky(slope)
-        return Activation(
-            name, "layer", f, df, params={"negative_slope": slope},
-            formula=rf"\max(x, {slope:g}\,x)", derivative_formula=rf"1 \text{{ if }} x > 0"
-            rf"\text{{ else }} {slope:g}", output_range=r"(-\infty, \infty)",
-            zero_centred=False, saturates="no", cost="lowest",
-            used_in="hidden layers where ReLU units die; GAN discriminators",
-            cite="maas2013rectifier",
-        )
-    if name == "prelu":
-        slope = check_float("initial_slope", params.pop("initial_slope", 0.25),
-                            minimum=0.0, maximum=1.0, max_inclusive=False)
-        f, _ = _leaky(slope)
-
-        def df(x):
-            # Keras' PReLU computes relu(x) - a * relu(-x), so its gradient at exactly 0 is 0.
-            x = np.asarray(x, dtype=np.float64)
-            return np.where(x > 0, 1.0, np.where(x < 0, slope, 0.0))
-
-        return Activation(
-            name, "layer", f, df, params={"initial_slope": slope},
+            cite="nair2010rectified"),
+        keras_name="relu"),
+    "leaky_relu": _Entry(
+        "layer", lambda p: _leaky(p["negative_slope"]), lambda p: dict(
+            formula=rf"\max(x, {p['negative_slope']:g}\,x)",
+            derivative_formula=rf"1 \text{{ if }} x > 0\text{{ else }} {p['negative_slope']:g}",
+            output_range=r"(-\infty, \infty)", zero_centred=False, saturates="no",
+            cost="lowest", used_in="hidden layers where ReLU units die; GAN discriminators",
+            cite="maas2013rectifier"),
+        params=_slope("negative_slope", 0.01),
+        layer=lambda p, name: _keras().layers.LeakyReLU(negative_slope=p["negative_slope"],
+                                                        name=name),
+        layer_type="LeakyReLU",
+        read_params=lambda layer: {"negative_slope": float(layer.negative_slope)}),
+    "prelu": _Entry(
+        "layer", lambda p: (_leaky(p["initial_slope"])[0],
+                            _prelu_derivative(p["initial_slope"])), _facts(
             formula=r"\max(x, a\,x)\text{, } a \text{ learned}",
             derivative_formula=r"1 \text{ if } x > 0,\ a \text{ if } x < 0,\ 0 \text{ at } 0"
             r"\text{ (Keras)}",
             output_range=r"(-\infty, \infty)", zero_centred=False, saturates="no",
             cost="low", used_in="image classifiers (He et al. 2015); learned slope per unit",
-            cite="he2015delving",
-        )
-    if name == "elu":
-        alpha = check_float("alpha", params.pop("alpha", 1.0), minimum=0.0,
-                            min_inclusive=False)
-        f, df = _elu(alpha)
-        return Activation(
-            name, "layer", f, df, params={"alpha": alpha},
+            cite="he2015delving"),
+        params=_slope("initial_slope", 0.25),
+        layer=lambda p, name: _keras().layers.PReLU(
+            alpha_initializer=_keras().initializers.Constant(p["initial_slope"]), name=name),
+        # A trained PReLU layer has one learned slope per unit, not one registry activation.
+        layer_type="PReLU"),
+    "elu": _Entry(
+        "layer", lambda p: _elu(p["alpha"]), _facts(
             formula=r"x \text{ if } x > 0 \text{ else } \alpha (e^{x} - 1)",
             derivative_formula=r"1 \text{ if } x > 0 \text{ else } \alpha e^{x}",
             output_range=r"(-\alpha, \infty)", zero_centred=False, saturates="negative side",
             cost="medium", used_in="hidden layers; mean activations closer to zero than ReLU",
-            cite="clevert2015fast",
-        )
-    if name == "gelu":
-        return Activation(
-            name, "dense", _gelu, _gelu_derivative, keras_name="gelu",
+            cite="clevert2015fast"),
+        params={"alpha": (1.0, lambda n, v: check_float(n, v, minimum=0.0,
+                                                         min_inclusive=False))},
+        layer=lambda p, name: _keras().layers.ELU(alpha=p["alpha"], name=name),
+        layer_type="ELU",
+        read_params=lambda layer: {"alpha": float(layer.alpha)}),
+    "gelu": _Entry(
+        "dense", _fixed(_gelu, _gelu_derivative), _facts(
             formula=r"x\,\Phi(x)", derivative_formula=r"\Phi(x) + x\,\varphi(x)",
             output_range=r"[\approx -0.17, \infty)", zero_centred=False,
             saturates="negative side", cost="medium",
-            used_in="Transformers (BERT, GPT-2 and later)", cite="hendrycks2016gelu",
-        )
-    if name == "silu":
-        return Activation(
-            name, "dense", _silu, _silu_derivative, keras_name="silu",
-            formula=r"x\,\sigma(x)", derivative_formula=r"\sigma(x)\,(1 + x\,(1 - \sigma(x)))",
+            used_in="Transformers (BERT, GPT-2 and later)", cite="hendrycks2016gelu"),
+        keras_name="gelu"),
+    "silu": _Entry(
+        "dense", _fixed(_silu, _silu_derivative), _facts(
+            formula=r"x\,\sigma(x)",
+            derivative_formula=r"\sigma(x)\,(1 + x\,(1 - \sigma(x)))",
             output_range=r"[\approx -0.28, \infty)", zero_centred=False,
             saturates="negative side", cost="medium",
             used_in="EfficientNet; SwiGLU feed-forward blocks of large language models",
-            cite="hendrycks2016gelu,elfwing2018sigmoid,ramachandran2017searching",
-        )
-    if name == "maxout":
-        pieces = check_int("pieces", params.pop("pieces", 2), minimum=2)
-        return Activation(
-            name, "maxout", None, None, params={"pieces": pieces},
+            cite="hendrycks2016gelu,elfwing2018sigmoid,ramachandran2017searching"),
+        keras_name="silu"),
+    "maxout": _Entry(
+        "maxout", lambda p: (None, None), lambda p: dict(
             formula=r"\max_{j \le k} (w_j^\top x + b_j)",
             derivative_formula=r"\text{slope of the arg-max piece (split equally at ties in "
             r"TensorFlow)}",
             output_range=r"(-\infty, \infty)", zero_centred=False, saturates="no",
-            cost=f"{pieces}x a Dense layer", used_in="with dropout (Goodfellow et al. 2013)",
-            cite="goodfellow2013maxout",
-        )
-    raise AssertionError(name)  # pragma: no cover
-
-
-_NAMES = (
-    "linear", "sigmoid", "tanh", "relu", "leaky_relu", "prelu", "elu", "gelu", "silu", "maxout",
-)
-_PARAMS = {
-    "leaky_relu": {"negative_slope"},
-    "prelu": {"initial_slope"},
-    "elu": {"alpha"},
-    "maxout": {"pieces"},
+            cost=f"{p['pieces']}x a Dense layer", used_in="with dropout (Goodfellow et al. 2013)",
+            cite="goodfellow2013maxout"),
+        params={"pieces": (2, lambda n, v: check_int(n, v, minimum=2))}),
 }
 
 
 def names() -> list[str]:
     """The names in the registry, in the book's order."""
-    return list(_NAMES)
+    return list(_REGISTRY)
 
 
 def get(name, **params) -> Activation:
@@ -321,17 +344,48 @@ def get(name, **params) -> Activation:
         if params:
             raise ValueError("parameters can only be given with an activation name")
         return name
-    name = check_choice("activation", name, _NAMES)
-    allowed = _PARAMS.get(name, set())
-    unknown = set(params) - allowed
+    name = check_choice("activation", name, _REGISTRY)
+    entry = _REGISTRY[name]
+    unknown = set(params) - set(entry.params)
     if unknown:
         raise ValueError(
             f"activation {name!r} takes no parameter(s) {sorted(unknown)}; "
-            f"allowed: {sorted(allowed) or 'none'}"
+            f"allowed: {sorted(entry.params) or 'none'}"
         )
-    act = _build(name, dict(params))
-    return replace(act, function=_checked(act.function, f"{name} function"),
-                   derivative=_checked(act.derivative, f"{name} derivative"))
+    checked = {p: check(p, params.get(p, default)) for p, (default, check) in
+               entry.params.items()}
+    function, derivative = entry.references(checked)
+    return Activation(name, entry.kind, _checked(function, f"{name} function"),
+                      _checked(derivative, f"{name} derivative"), keras_name=entry.keras_name,
+                      params=checked, **entry.facts(checked))
+
+
+def from_layer(layer) -> Activation:
+    """The registry activation a built Keras hidden activation layer applies, elementwise.
+
+    Args:
+        layer: a ``keras.layers.Activation`` of a registry function, or a ``LeakyReLU`` or
+            ``ELU`` layer (its parameters are read from the layer).
+
+    Returns:
+        An :class:`Activation`.
+
+    Raises:
+        ValueError: for any other layer, including PReLU (a trained PReLU layer has a learned
+            slope per unit, not one registry activation) and maxout (not elementwise).
+    """
+    kind = type(layer).__name__
+    for name, entry in _REGISTRY.items():
+        if entry.layer_type == kind and entry.read_params is not None:
+            return get(name, **entry.read_params(layer))
+    config = layer.get_config() if hasattr(layer, "get_config") else {}
+    activation = config.get("activation")
+    if kind == "Activation" and isinstance(activation, str) and activation in _REGISTRY \
+            and _REGISTRY[activation].kind == "dense":
+        return get(activation)
+    raise ValueError(f"layer {getattr(layer, 'name', layer)!r} ({kind}) has no elementwise "
+                     "derivative in the activation registry; supported: Activation layers of "
+                     "the registry's functions, LeakyReLU and ELU (not PReLU or maxout)")
 
 
 def _checked(fn: ArrayFn | None, what: str) -> ArrayFn | None:

@@ -168,22 +168,6 @@ def weight_gradient_norms(model: keras.Model, x, y, *, cost: str = "softmax"
     return _gradient_norms(model, x, y, cost, "kernel")
 
 
-def _registry_activation(layer: keras.layers.Layer):
-    """The registry :class:`~actbook.activations.Activation` a hidden activation layer applies."""
-    if isinstance(layer, keras.layers.LeakyReLU):
-        return activations.get("leaky_relu", negative_slope=float(layer.negative_slope))
-    if isinstance(layer, keras.layers.ELU):
-        return activations.get("elu", alpha=float(layer.alpha))
-    config = layer.get_config()
-    name = config.get("activation")
-    if isinstance(layer, keras.layers.Activation) and isinstance(name, str) \
-            and name in activations.names():
-        return activations.get(name)
-    raise ValueError(f"layer {layer.name!r} ({type(layer).__name__}) has no elementwise "
-                     "derivative in the activation registry; supported: Activation layers of "
-                     "the registry's functions, LeakyReLU and ELU (not PReLU or maxout)")
-
-
 def hidden_derivatives(model: keras.Model, x) -> dict[str, np.ndarray]:
     """The factor ``f'(z)`` by which backpropagation multiplies the error reaching every hidden
     unit, on every example, exactly as TensorFlow computes it in the model (float32).
@@ -213,7 +197,7 @@ def hidden_derivatives(model: keras.Model, x) -> dict[str, np.ndarray]:
     out = {}
     for name, values in pre_activations(model, x).items():
         layer = model.get_layer(name)
-        _registry_activation(layer)       # an elementwise activation of the registry
+        activations.from_layer(layer)       # an elementwise activation of the registry
         z = tf.constant(values)
         with tf.GradientTape() as tape:
             tape.watch(z)
@@ -293,7 +277,7 @@ def saturation_fraction(model: keras.Model, x, threshold: float = 0.01) -> dict[
                             min_inclusive=False)
     out = {}
     for name, d in hidden_derivatives(model, x).items():
-        peak = derivative_peak(_registry_activation(model.get_layer(name)))
+        peak = derivative_peak(activations.from_layer(model.get_layer(name)))
         out[name] = float(np.mean(d < threshold * peak))
     return out
 
