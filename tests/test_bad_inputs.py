@@ -13,7 +13,18 @@ import inspect
 import numpy as np
 import pytest
 
-from actbook import activations, data, linear, models, plotting, probes, stats, sweep, training
+from actbook import (
+    activations,
+    data,
+    linear,
+    models,
+    plotting,
+    probes,
+    simulate,
+    stats,
+    sweep,
+    training,
+)
 
 NAN = float("nan")
 INF = float("inf")
@@ -149,8 +160,8 @@ CASES = [
      ValueError, "same length"),
     ("probes.bias_gradient_norms",
      lambda: probes.bias_gradient_norms(model(), X, Y, cost="mse"), ValueError, "cost"),
-    ("probes.weight_gradient_norms",
-     lambda: probes.weight_gradient_norms(model(), X, Y + 5), ValueError,
+    ("probes.bias_gradient_norms",
+     lambda: probes.bias_gradient_norms(model(), X, Y + 5), ValueError,
      r"y must hold class indices in 0\.\.1"),
     ("probes.hidden_derivatives", lambda: probes.hidden_derivatives(model(), X[:, :1]),
      ValueError, r"x must have shape \(n, 2\) to match the model"),
@@ -167,14 +178,14 @@ CASES = [
      "x must not be empty"),
     ("probes.zero_fraction", lambda: probes.zero_fraction(model(), np.full((2, 2), NAN)),
      ValueError, "finite"),
-    ("probes.born_dead_probability", lambda: probes.born_dead_probability(0, 3), ValueError,
+    ("simulate.born_dead_probability", lambda: simulate.born_dead_probability(0, 3), ValueError,
      "depth"),
-    ("probes.born_dead_probability", lambda: probes.born_dead_probability(5, 0), ValueError,
+    ("simulate.born_dead_probability", lambda: simulate.born_dead_probability(5, 0), ValueError,
      "width"),
-    ("probes.born_dead_probability", lambda: probes.born_dead_probability(5, 3, trials=0),
+    ("simulate.born_dead_probability", lambda: simulate.born_dead_probability(5, 3, trials=0),
      ValueError, "trials"),
-    ("probes.born_dead_probability",
-     lambda: probes.born_dead_probability(5, 3, bias_std=-1.0), ValueError, "bias_std"),
+    ("simulate.born_dead_probability",
+     lambda: simulate.born_dead_probability(5, 3, bias_std=-1.0), ValueError, "bias_std"),
     # linear
     ("linear.collapse", lambda: linear.collapse([]), ValueError, "layers"),
     ("linear.collapse", lambda: linear.collapse([(np.eye(2), np.zeros(3))]), ValueError,
@@ -262,15 +273,16 @@ def test_bad_call_raises_a_named_error(name, call, error, match):
 
 def _public_callables():
     names = set()
-    for module in (activations, data, linear, models, plotting, probes, stats, sweep,
-                   training):
+    for module in (activations, data, linear, models, plotting, probes.dead, probes.gradients,
+                   probes.representations, simulate, stats, sweep, training):
+        # the probes are called as probes.NAME, whichever submodule holds them
+        prefix = module.__name__.split(".")[1]
         for attr, obj in vars(module).items():
             if attr.startswith("_") or getattr(obj, "__module__", None) != module.__name__:
                 continue
-            if inspect.isfunction(obj):
-                names.add(f"{module.__name__.split('.')[-1]}.{attr}")
-            elif inspect.isclass(obj) and not issubclass(obj, Exception):
-                names.add(f"{module.__name__.split('.')[-1]}.{attr}")
+            if inspect.isfunction(obj) or (inspect.isclass(obj)
+                                           and not issubclass(obj, Exception)):
+                names.add(f"{prefix}.{attr}")
     return names
 
 

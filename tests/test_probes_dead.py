@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import actbook  # noqa: F401  (first: sets TensorFlow up quietly before it is imported)
-from actbook import activations, keras, models, probes, tf
+from actbook import activations, keras, models, probes, simulate, tf
 
 # Inputs with non-negative coordinates, so the signs below are easy to check by hand.
 X = np.array([[1.0, 0.0], [0.0, 1.0], [2.0, 3.0]], dtype=np.float32)
@@ -139,7 +139,7 @@ def test_born_dead_width_one_closed_form():
     # Zero biases, one unit per layer: layer 1 is alive on one side of 0, and every later
     # layer passes it on with probability 1/2 (its weight must be positive).
     trials = 20_000
-    p = probes.born_dead_probability(8, 1, trials=trials, seed=1)
+    p = simulate.born_dead_probability(8, 1, trials=trials, seed=1)
     expected = 1.0 - 0.5 ** (np.arange(1, 9) - 1)
     assert p[0] == 0.0
     assert np.all(np.abs(p - expected) <= 4 * 0.5 / math.sqrt(trials))
@@ -147,13 +147,13 @@ def test_born_dead_width_one_closed_form():
 
 def test_born_dead_depth_one_never_dead_without_biases():
     for width in (1, 2, 5):
-        assert probes.born_dead_probability(1, width, trials=500)[0] == 0.0
+        assert simulate.born_dead_probability(1, width, trials=500)[0] == 0.0
 
 
 def test_born_dead_endpoints_are_exact_without_biases():
     # Positive homogeneity: two points decide; the draws do not depend on n_points.
-    a = probes.born_dead_probability(30, 3, trials=400, seed=3, n_points=2)
-    b = probes.born_dead_probability(30, 3, trials=400, seed=3, n_points=65)
+    a = simulate.born_dead_probability(30, 3, trials=400, seed=3, n_points=2)
+    b = simulate.born_dead_probability(30, 3, trials=400, seed=3, n_points=65)
     np.testing.assert_array_equal(a, b)
 
 
@@ -162,15 +162,15 @@ def test_born_dead_one_layer_with_biases_closed_form():
     # P = arctan(1) / pi = 1/4 per unit, (1/4)**width for a layer of independent units.
     trials = 20_000
     tol = 4 * 0.5 / math.sqrt(trials)
-    p1 = probes.born_dead_probability(1, 1, trials=trials, seed=4, bias_std=math.sqrt(2))
-    p2 = probes.born_dead_probability(1, 2, trials=trials, seed=5, bias_std=math.sqrt(2))
+    p1 = simulate.born_dead_probability(1, 1, trials=trials, seed=4, bias_std=math.sqrt(2))
+    p2 = simulate.born_dead_probability(1, 2, trials=trials, seed=5, bias_std=math.sqrt(2))
     assert abs(p1[0] - 0.25) <= tol
     assert abs(p2[0] - 0.0625) <= tol
 
 
 def test_born_dead_rises_with_depth_and_falls_with_width():
-    narrow = probes.born_dead_probability(40, 2, trials=2000, seed=6)
-    wide = probes.born_dead_probability(40, 10, trials=2000, seed=6)
+    narrow = simulate.born_dead_probability(40, 2, trials=2000, seed=6)
+    wide = simulate.born_dead_probability(40, 10, trials=2000, seed=6)
     assert np.all(np.diff(narrow) >= 0) and np.all(np.diff(wide) >= 0)
     assert narrow[-1] > 0.99 and wide[-1] < 0.1
     assert np.all(narrow >= wide)
@@ -181,14 +181,14 @@ def test_born_dead_below_single_input_bound():
     # 1 - (1 - 2**-width)**depth exactly (each layer kills it with probability 2**-width).
     trials = 5000
     for width in (2, 3, 4):
-        p = probes.born_dead_probability(25, width, trials=trials, seed=width)
+        p = simulate.born_dead_probability(25, width, trials=trials, seed=width)
         bound = 1.0 - (1.0 - 2.0 ** -width) ** np.arange(1, 26)
         assert np.all(p <= bound + 4 * 0.5 / math.sqrt(trials))
 
 
 def test_born_dead_reproducible_and_multidimensional():
-    a = probes.born_dead_probability(10, 3, trials=300, seed=7, input_dim=3, bias_std=0.5)
-    b = probes.born_dead_probability(10, 3, trials=300, seed=7, input_dim=3, bias_std=0.5)
+    a = simulate.born_dead_probability(10, 3, trials=300, seed=7, input_dim=3, bias_std=0.5)
+    b = simulate.born_dead_probability(10, 3, trials=300, seed=7, input_dim=3, bias_std=0.5)
     np.testing.assert_array_equal(a, b)
     assert a.shape == (10,) and a.dtype == np.float64
     assert np.all((a >= 0) & (a <= 1)) and np.all(np.diff(a) >= 0)
@@ -210,7 +210,7 @@ def test_born_dead_reproducible_and_multidimensional():
 def test_born_dead_rejects_bad_arguments(kwargs, error, name):
     args = {"depth": 3, "width": 2, "trials": 10} | kwargs
     with pytest.raises(error, match=name):
-        probes.born_dead_probability(**args)
+        simulate.born_dead_probability(**args)
 
 
 # --- the fixes' building blocks ---

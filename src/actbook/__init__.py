@@ -76,7 +76,18 @@ def seed_everything(seed: int = DEFAULT_SEED) -> None:
 
 seed_everything(DEFAULT_SEED)
 
-from actbook import activations, data, linear, models, plotting, probes, stats, sweep, training  # noqa: E402,F401,E501
+from actbook import (  # noqa: E402,F401
+    activations,
+    data,
+    linear,
+    models,
+    plotting,
+    probes,
+    simulate,
+    stats,
+    sweep,
+    training,
+)
 
 __all__ = [
     "DEFAULT_SEED",
@@ -87,6 +98,7 @@ __all__ = [
     "plotting",
     "probes",
     "seed_everything",
+    "simulate",
     "stats",
     "sweep",
     "training",
