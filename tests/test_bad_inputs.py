@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import inspect
 
+import keras
 import numpy as np
+import pandas as pd
 import pytest
 
 from actbook import (
@@ -247,6 +249,33 @@ CASES = [
      ValueError, "n_models must be >= 1"),
     ("models.initial_weights", lambda: models.initial_weights(2, [3], "relu", 1), ValueError,
      "output_units must be >= 2"),
+    # inputs that overflow float32, step counters, seeds, sizes (issue: newcomer review)
+    ("training.train_many", lambda: training.train_many(model(), np.full((4, 2), 1e39), Y,
+                                                        seeds=[0], steps=2, record_every=1,
+                                                        batch_size=2),
+     ValueError, r"x must hold values that fit in float32"),
+    ("training.train_many",
+     lambda: training.train_many(model(), X, Y, seeds=[0], steps=2, record_every=1,
+                                 batch_size=2,
+                                 initial_weights=[[w + np.nan for w in model().get_weights()]]),
+     ValueError, r"initial_weights\[0\]\[0\] must contain only finite values"),
+    ("training.train", lambda: training.train(model(), X, Y, steps=20, record_every=10,
+                                              batch_size=2, start_step=2**31 - 15),
+     ValueError, r"start_step must be <= 2147483627"),
+    ("training.train_many",
+     lambda: training.train_many(keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")]), X, Y, seeds=[0]),  # noqa: E501
+     ValueError, r"train_many needs linear Dense layers.*'softmax'"),
+    ("models.mlp", lambda: models.mlp(2, [3], seed=2**62), ValueError,
+     "seed must be <= 2000000"),
+    ("models.mlp", lambda: models.mlp(2, [3], hidden_bias=1e39), ValueError,
+     r"hidden_bias must be <= 1000000.0"),
+    ("models.initial_weights", lambda: models.initial_weights(2, [10**12]), ValueError,
+     "the network would have .* weights, more than 1e\\+09"),
+    ("simulate.born_dead_probability",
+     lambda: simulate.born_dead_probability(2, 10**6, trials=10**6), ValueError,
+     "needs about .* GiB"),
+    ("sweep.run", lambda: sweep_run(learning_rate=np.array([0.1, 0.1])), ValueError,
+     "learning_rate must not repeat"),
     # statistics
     ("stats.mean_interval", lambda: stats.mean_interval([1.0]), ValueError,
      "at least 2 numbers"),
@@ -257,8 +286,24 @@ CASES = [
     ("stats.holm", lambda: stats.holm([0.2, -0.1]), ValueError, r"p_values must lie in"),
     ("stats.censored_median", lambda: stats.censored_median([10, 20], budget=0), ValueError,
      "budget must be >= 1"),
+    ("stats.censored_median", lambda: stats.censored_median([10, -np.inf], 100), ValueError,
+     r"steps must contain finite values or NaN \(no inf\)"),
+    ("stats.censored_median", lambda: stats.censored_median(["10", "20"], 100), TypeError,
+     "steps must hold real numbers"),
+    ("stats.censored_median", lambda: stats.censored_median([True, False], 100), TypeError,
+     "steps must hold real numbers"),
+    ("stats.censored_median", lambda: stats.censored_median([[10, 20]], 100), ValueError,
+     r"steps must have 1 dimension\(s\)"),
     ("stats.compare_arms", lambda: stats.compare_arms([], "acc", "activation", "relu"),
      TypeError, "table must be a pandas DataFrame"),
+    ("stats.compare_arms",
+     lambda: stats.compare_arms(pd.DataFrame({"a": ["relu", "elu"], "seed": [0, 0],
+                                              "v": [0.5, np.nan]}), "v", "a", "relu"),
+     ValueError, r"table\['v'\] has NaN for 1 row\(s\)"),
+    ("stats.compare_arms",
+     lambda: stats.compare_arms(pd.DataFrame({"a": ["relu"], "seed": [0], "v": [0.5]}), "v",
+                                "a", "relu"),
+     ValueError, "at least one a besides the baseline"),
 ]
 
 

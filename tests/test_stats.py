@@ -75,3 +75,27 @@ def test_compare_arms_pairs_on_seed_and_adjusts():
         stats.compare_arms(table, "acc", "activation", "gelu")
     with pytest.raises(TypeError, match="DataFrame"):
         stats.compare_arms(table.to_dict(), "acc", "activation", "relu")
+
+
+def test_round_off_is_not_a_win_and_equal_differences_get_the_sign_test():
+    # 0.1 + 0.2 != 0.3 in floating point: a difference of 5.6e-17 is not a win.
+    c = stats.paired_difference([0.1 + 0.2, 0.6, 0.9], [0.3, 0.6, 0.9])
+    assert c.wins == 0 and c.p_t == 1.0 and c.difference.estimate == 0.0
+    # Two seeds that both differ by exactly 1: the t-test is undefined; the exact two-sided
+    # sign test gives 2 / 2^2 = 0.5, which no multiple-comparison rule turns into evidence.
+    two = stats.paired_difference([1, 2], [0, 1])
+    assert two.p_t == 0.5 and two.wins == 2
+    assert stats.paired_difference([1] * 10, [0] * 10).p_t == pytest.approx(2 / 2**10)
+
+
+def test_censored_median_takes_a_series_with_nan_and_a_list_with_none():
+    series = pd.Series([100.0, np.nan, 300.0])
+    assert stats.censored_median(series, 500).reached == 2
+    assert stats.censored_median([100, None, 300], 500).reached == 2
+
+
+def test_compare_arms_takes_one_pairing_column_as_a_string():
+    table = pd.DataFrame({"a": ["relu", "relu", "elu", "elu"], "seed": [0, 1, 0, 1],
+                          "v": [0.5, 0.6, 0.7, 0.9]})
+    out = stats.compare_arms(table, "v", "a", "relu", pair_on="seed")
+    assert out.loc["elu", "mean_difference"] == pytest.approx(0.25)

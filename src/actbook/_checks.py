@@ -73,10 +73,12 @@ def check_array(
     last_dim: int | None = None,
     kind: str = "float",
     allow_empty: bool = False,
+    allow_nan: bool = False,
 ) -> np.ndarray:
     """Return ``value`` as a NumPy array after checking its type, rank, width and contents.
 
-    ``kind`` is ``"float"`` (any real dtype; must be finite) or ``"int"`` (integer dtype only).
+    ``kind`` is ``"float"`` (any real dtype; must be finite, or NaN with ``allow_nan``) or
+    ``"int"`` (integer dtype only).
     """
     if isinstance(value, (str, bytes)) or value is None:
         raise TypeError(f"{name} must be an array, got {type(value).__name__}")
@@ -99,8 +101,14 @@ def check_array(
         raise ValueError(f"{name} must have shape (n, {last_dim}), got shape {arr.shape}")
     if not allow_empty and arr.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {arr.shape}")
-    if kind == "float" and not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must contain only finite values (no NaN or inf)")
+    if kind == "float":
+        bad = ~np.isfinite(arr)
+        if allow_nan:
+            bad &= ~np.isnan(arr)
+        if np.any(bad):
+            allowed = "finite values or NaN (no inf)" if allow_nan else \
+                "only finite values (no NaN or inf)"
+            raise ValueError(f"{name} must contain {allowed}")
     return arr
 
 
@@ -139,7 +147,7 @@ def check_inputs(model, x, name: str = "x") -> np.ndarray:
     """``model`` checked, and ``x`` as float32 ``(n, d)`` with ``d`` the model's input width."""
     check_model(model)
     n_in = int(model.inputs[0].shape[-1])
-    x = check_array(name, x, ndim=2).astype(np.float32)
+    x = check_float32(name, check_array(name, x, ndim=2))
     if x.shape[1] != n_in:
         raise ValueError(f"{name} must have shape (n, {n_in}) to match the model, "
                          f"got {x.shape}")
@@ -161,14 +169,45 @@ def check_xy(model, x, y, name_x: str = "x", name_y: str = "y"):
     return x, y.astype(np.int32)
 
 
+def check_float32(name: str, arr: np.ndarray) -> np.ndarray:
+    """``arr`` (real, finite) as float32, refusing values that overflow float32 to inf."""
+    with np.errstate(over="ignore"):
+        out = arr.astype(np.float32)
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{name} must hold values that fit in float32 (|value| < 3.4e38); "
+                         f"the largest is {np.max(np.abs(arr)):.3g}")
+    return out
+
+
 def check_weight_lists(name: str, value, model) -> list:
     """``value`` checked as a non-empty list of weight lists, each with ``model``'s shapes in
-    ``model.get_weights()`` order."""
+    ``model.get_weights()`` order, holding finite real numbers that fit in float32; returned as
+    float32 arrays."""
     lists = check_sequence(name, value, what="weight lists (one per network)")
     shapes = [tuple(v.shape) for v in model.weights]
+    out = []
     for k, ws in enumerate(lists):
         got = [tuple(np.shape(w)) for w in ws] if isinstance(ws, (list, tuple)) else None
         if got != shapes:
             raise ValueError(f"{name}[{k}] must be arrays of shapes {shapes} "
                              f"(model.get_weights() order), got {got}")
-    return lists
+        out.append([check_float32(f"{name}[{k}][{i}]",
+                                  check_array(f"{name}[{k}][{i}]", w, allow_empty=True))
+                    for i, w in enumerate(ws)])
+    return out
+
+
+#: Step numbers are int32 inside the compiled trainers.
+MAX_STEP = 2**31 - 1
+
+
+def check_steps(steps, start_step, record_every) -> tuple[int, int, int]:
+    """``steps``, ``start_step`` and ``record_every`` of a trainer: ints, ``steps`` a multiple
+    of ``record_every``, and ``start_step + steps`` within the int32 step counter."""
+    steps = check_int("steps", steps, minimum=1)
+    record_every = check_int("record_every", record_every, minimum=1)
+    start_step = check_int("start_step", start_step, minimum=0, maximum=MAX_STEP - steps)
+    if steps % record_every:
+        raise ValueError(f"steps must be a multiple of record_every ({record_every}), "
+                         f"got {steps}")
+    return steps, start_step, record_every

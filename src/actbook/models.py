@@ -17,6 +17,9 @@ import numpy as np
 from actbook import activations as _activations
 from actbook._checks import check_choice, check_float, check_int, check_model, check_sequence
 
+#: The largest network :func:`mlp` builds (weights and biases, before maxout's extra pieces).
+MAX_WEIGHTS = 10**9
+
 #: Initialisation schemes for :func:`mlp`: name -> description.
 INITIALISATIONS = {
     "keras": "Keras' Dense default: Glorot-uniform kernels, zero biases",
@@ -145,9 +148,10 @@ def mlp(
         output_units: number of logits, one per class, an int >= 2 (default 2).
         init: initialisation scheme, one of :data:`INITIALISATIONS` (default ``"keras"``).
             Output layer included. For maxout, ``fan_in`` is the input width.
-        hidden_bias: if given, a finite float that every hidden bias starts at (overrides the
-            scheme's hidden biases; used for the negative-bias experiments). Default ``None``.
-        seed: an int >= 0 (default 0).
+        hidden_bias: if given, a float in [-1e6, 1e6] that every hidden bias starts at
+            (overrides the scheme's hidden biases; used for the negative-bias experiments).
+            Default ``None``.
+        seed: an int in [0, 2 000 000] (default 0).
         regression: ``True`` for a real-valued output layer named ``"output"`` (any
             ``output_units >= 1``; for fitting functions, not for :func:`actbook.training.train`,
             which needs logits). Default ``False``: the output layer is ``"logits"``.
@@ -201,8 +205,14 @@ def _check_mlp_args(input_dim, hidden_units, activation, output_units, init, hid
             f"for a real-valued output pass regression=True")
     init = check_choice("init", init, INITIALISATIONS)
     if hidden_bias is not None:
-        hidden_bias = check_float("hidden_bias", hidden_bias)
-    seed = check_int("seed", seed, minimum=0)
+        hidden_bias = check_float("hidden_bias", hidden_bias, minimum=-1e6, maximum=1e6)
+    # Layer seeds are seed * 1000 + small ints, passed to TensorFlow as int32 (stateless draws).
+    seed = check_int("seed", seed, minimum=0, maximum=2_000_000)
+    n_weights = sum((a + 1) * b for a, b in zip([input_dim, *hidden_units],
+                                                  [*hidden_units, output_units]))
+    if n_weights > MAX_WEIGHTS:
+        raise ValueError(f"the network would have {n_weights:.3g} weights, more than "
+                         f"{MAX_WEIGHTS:.0e} (about 4 GB in float32); use smaller layers")
     return input_dim, hidden_units, act, output_units, init, hidden_bias, seed
 
 

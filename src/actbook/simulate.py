@@ -61,7 +61,8 @@ def born_dead_probability(
 
     Raises:
         TypeError: if an argument has the wrong type.
-        ValueError: if an argument is out of range.
+        ValueError: if an argument is out of range, or the simulation would need more than half
+            the memory available (the message gives the estimate).
     """
     depth = check_int("depth", depth, minimum=1)
     width = check_int("width", width, minimum=1)
@@ -70,6 +71,16 @@ def born_dead_probability(
     input_dim = check_int("input_dim", input_dim, minimum=1)
     n_points = check_int("n_points", n_points, minimum=2)
     bias_std = check_float("bias_std", bias_std, minimum=0.0)
+    # float64 weights (trial, fan_in, width) and activations (trial, point, width), a few
+    # copies of each at a time.
+    need = 8 * 3 * trials * width * (max(width, input_dim) + n_points + 1)
+    import psutil
+
+    available = psutil.virtual_memory().available
+    if need > available / 2:
+        raise ValueError(f"born_dead_probability with trials={trials}, width={width} needs "
+                         f"about {need / 2**30:.1f} GiB, more than half of the "
+                         f"{available / 2**30:.1f} GiB available: use fewer trials")
     rng = np.random.default_rng(seed)
     if input_dim == 1:
         points = np.linspace(-1.0, 1.0, n_points)[:, None]

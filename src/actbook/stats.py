@@ -107,7 +107,9 @@ def paired_difference(a, b, confidence: float = CONFIDENCE) -> PairedDifference:
         A :class:`PairedDifference`: the mean of ``a - b`` with its Student-t interval (the
         interval of ``scipy.stats.ttest_rel``), the paired t-test's two-sided p-value, the
         Wilcoxon signed-rank test's two-sided p-value (1.0 when all differences are 0) and the
-        number of seeds on which ``a > b``.
+        number of seeds on which ``a > b``. Differences within 1e-12 of the data's scale
+        count as 0 (round-off). When every difference is the same, the t-test is undefined and
+        ``p_t`` is the exact sign test's ``2 / 2**n``.
 
     Raises:
         TypeError, ValueError: for bad arrays, different lengths or fewer than 2 pairs.
@@ -117,17 +119,19 @@ def paired_difference(a, b, confidence: float = CONFIDENCE) -> PairedDifference:
         raise ValueError(f"a and b must have one value per shared seed (same length), got "
                          f"{len(a)} and {len(b)}")
     d = a - b
-    if np.allclose(d, d[0], rtol=1e-9, atol=1e-12):
-        # Equal differences (up to round-off): no spread, so the t-test is undefined; the
-        # interval is the difference itself and the evidence is all-or-nothing.
+    tiny = 1e-12 * max(1.0, float(np.max(np.abs(np.concatenate([a, b])))))
+    d = np.where(np.abs(d) <= tiny, 0.0, d)          # round-off is not a difference
+    if np.allclose(d, d[0], rtol=1e-9, atol=tiny):
+        # Equal differences: no spread, so the t-test is undefined. The interval is the
+        # difference itself; the p-value is the exact two-sided sign test's, 2 / 2^n (1 when
+        # all are 0): n seeds all agreeing is the only evidence there is.
         d = np.full_like(d, d.mean())
         interval = mean_interval(d, confidence)
-        p_t = 1.0 if np.all(np.abs(d) <= 1e-12) else 0.0
+        p_t = 1.0 if np.all(d == 0) else min(1.0, 2.0 * 0.5 ** len(d))
     else:
         interval = mean_interval(d, confidence)
         p_t = float(_stats.ttest_rel(a, b).pvalue)
-    p_w = (1.0 if np.all(np.abs(d) <= 1e-12)
-           else float(_stats.wilcoxon(d, zero_method="zsplit").pvalue))
+    p_w = 1.0 if np.all(d == 0) else float(_stats.wilcoxon(d, zero_method="zsplit").pvalue)
     return PairedDifference(interval, p_t, p_w, int(np.sum(d > 0)))
 
 
@@ -195,13 +199,13 @@ def censored_median(steps, budget: int) -> CensoredTimes:
         TypeError, ValueError: for a bad array, a budget < 1, or steps outside [0, budget].
     """
     budget = check_int("budget", budget, minimum=1)
-    if isinstance(steps, (str, bytes)):
-        raise TypeError("steps must be an array of numbers (NaN for never reached)")
-    s = np.asarray(pd.to_numeric(pd.Series(list(np.ravel(steps)), dtype=object),
-                                 errors="raise"), dtype=np.float64)
-    if s.size == 0:
-        raise ValueError("steps must not be empty")
-    reached = np.isfinite(s)
+    if isinstance(steps, pd.Series):
+        steps = steps.to_numpy()
+    if isinstance(steps, (list, tuple)):
+        steps = [np.nan if v is None else v for v in steps]
+    # NaN marks a run that never reached the target; inf is refused.
+    s = check_array("steps", steps, ndim=1, allow_nan=True).astype(np.float64)
+    reached = ~np.isnan(s)
     if np.any(reached & ((s < 0) | (s > budget))):
         raise ValueError(f"steps must lie in [0, budget={budget}] (NaN: never reached)")
     k = int(reached.sum())
@@ -246,10 +250,18 @@ def compare_arms(
     """
     if not isinstance(table, pd.DataFrame):
         raise TypeError(f"table must be a pandas DataFrame, got {type(table).__name__}")
+    if isinstance(pair_on, str):
+        pair_on = [pair_on]
     pair_on = list(pair_on)
     for column in (value, arm, *pair_on):
         if column not in table.columns:
             raise ValueError(f"table has no column {column!r}; it has {list(table.columns)}")
+    missing = table[table[value].isna()]
+    if len(missing):
+        arms = sorted(map(str, missing[arm].unique()))
+        raise ValueError(f"table[{value!r}] has NaN for {len(missing)} row(s) (arms {arms}; "
+                         f"e.g. diverged runs): decide how to count them (drop the seed from "
+                         f"every arm, or fill a value) before comparing")
     wide = table.pivot_table(index=pair_on, columns=arm, values=value, aggfunc="count")
     if (wide != 1).to_numpy().any():
         raise ValueError(f"each {arm} must have exactly one {value} per {pair_on} value "
@@ -257,6 +269,9 @@ def compare_arms(
     wide = table.pivot(index=pair_on, columns=arm, values=value)
     if baseline not in wide.columns:
         raise ValueError(f"unknown baseline {baseline!r}; the {arm}s are {list(wide.columns)}")
+    if len(wide.columns) < 2:
+        raise ValueError(f"table must hold at least one {arm} besides the baseline "
+                         f"{baseline!r}")
     rows = {}
     for other in wide.columns:
         if other == baseline:

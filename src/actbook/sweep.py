@@ -163,7 +163,8 @@ def run(
         depths[name] = tuple(check_int(f"depths[{name!r}][{i}]", u, minimum=1)
                              for i, u in enumerate(units))
     seeds = _check_distinct("seeds", seeds, lambda n, v: check_int(n, v, minimum=0))
-    if isinstance(learning_rate, Sequence) and not isinstance(learning_rate, (str, bytes)):
+    if isinstance(learning_rate, np.ndarray) or (isinstance(learning_rate, Sequence)
+                                                 and not isinstance(learning_rate, (str, bytes))):
         rates = _check_distinct("learning_rate", learning_rate, lambda n, v: check_float(
             n, v, minimum=0.0, maximum=1e6, min_inclusive=False))
     else:

@@ -24,7 +24,14 @@ import numpy as np
 import scipy.special
 import tensorflow as tf
 
-from actbook._checks import check_float, check_int, check_sequence, check_weight_lists, check_xy
+from actbook._checks import (
+    check_float,
+    check_int,
+    check_sequence,
+    check_steps,
+    check_weight_lists,
+    check_xy,
+)
 
 
 class TrainingDivergedError(FloatingPointError):
@@ -89,7 +96,7 @@ def minibatch_indices(n: int, batch_size: int, steps: int, seed: int = 0,
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=n)
     steps = check_int("steps", steps, minimum=1)
     seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
-    start_step = check_int("start_step", start_step, minimum=0)
+    start_step = check_int("start_step", start_step, minimum=0, maximum=2**31 - 1 - steps)
     per_epoch = n // batch_size
     out = np.empty((steps, batch_size), dtype=np.int32)
     perms = {}
@@ -266,18 +273,12 @@ def train(
         raise ValueError("x_val and y_val must be given together (or both left out)")
     if x_val is not None:
         x_val, y_val = check_xy(model, x_val, y_val, "x_val", "y_val")
-    steps = check_int("steps", steps, minimum=1)
+    steps, start_step, record_every = check_steps(steps, start_step, record_every)
     batch_size = check_int("batch_size (default 256; at most the number of training examples)",
                            batch_size, minimum=1, maximum=len(x))
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, maximum=1e6,
                                 min_inclusive=False)
     seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
-    record_every = check_int("record_every", record_every, minimum=1)
-    start_step = check_int("start_step", start_step, minimum=0)
-    if steps % record_every:
-        raise ValueError(
-            f"steps (default 10 000) must be a multiple of record_every ({record_every}; "
-            f"default 100), got {steps}")
 
     run = _compiled_run(model)
     xv, yv = (x, y) if x_val is None else (x_val, y_val)
@@ -370,6 +371,11 @@ def _stacked_forward(template: keras.Model):
             continue
         if kind == "Dense" and not layer.use_bias:
             raise ValueError(f"train_many needs Dense layers with biases; {layer.name!r} has none")
+        if kind == "Dense" and keras.activations.serialize(layer.activation) != "linear":
+            raise ValueError(
+                f"train_many needs linear Dense layers, as actbook.models.mlp builds them "
+                f"(activations are separate layers, the last layer outputs logits); "
+                f"{layer.name!r} applies {keras.activations.serialize(layer.activation)!r}")
         steps.append((kind, layer, [position[id(v)] for v in layer.trainable_weights]))
 
     def forward(weights, x):
@@ -638,13 +644,8 @@ def train_many(
         raise ValueError(f"initial_weights must have one weight list per seed ({n_models}), "
                          f"got {len(initial_weights)}")
     initial_weights = check_weight_lists("initial_weights", initial_weights, model)
-    steps = check_int("steps", steps, minimum=1)
+    steps, start_step, record_every = check_steps(steps, start_step, record_every)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
-    record_every = check_int("record_every", record_every, minimum=1)
-    start_step = check_int("start_step", start_step, minimum=0)
-    if steps % record_every:
-        raise ValueError(f"steps must be a multiple of record_every ({record_every}), "
-                         f"got {steps}")
     need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
                            batch_size)
     import psutil
@@ -718,5 +719,6 @@ def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.nda
     with np.errstate(over="ignore", invalid="ignore"):
         logp = scipy.special.log_softmax(logits, axis=2)
         loss = -np.take_along_axis(logp, y[None, :, None].astype(np.int64), axis=2)[..., 0]
-    acc = (logits.argmax(axis=2) == y[None]).mean(axis=1)
-    return loss.mean(axis=1).astype(np.float64), acc.astype(np.float64)
+    acc = (logits.argmax(axis=2) == y[None]).mean(axis=1).astype(np.float64)
+    acc[~np.all(np.isfinite(logits), axis=(1, 2))] = np.nan   # no prediction from inf/NaN
+    return loss.mean(axis=1).astype(np.float64), acc
