@@ -22,7 +22,7 @@ UNIT := --ignore=chapters --ignore=tests/test_site.py --ignore=tests/test_book.p
 help:
 	@echo "make book     build the HTML book into _build/html (from stored outputs)"
 	@echo "make test     unit tests + nbval on every notebook + book build (+ browser tests)"
-	@echo "make unit     only the package's unit tests (no npm, no browser; about a minute)"
+	@echo "make unit     only the package's unit tests (no npm, no browser; 1-3 minutes)"
 	@echo "make notebooks  only nbval on every notebook (re-executes them)"
 	@echo "make site     only the book build and the browser tests of the site"
 	@echo "make execute  re-execute every notebook in place (refresh stored outputs)"
