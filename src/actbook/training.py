@@ -701,7 +701,9 @@ def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.nda
         x: real array ``(n, d)``; y: integer array ``(n,)`` with values in ``0 .. k-1``.
 
     Returns:
-        ``(loss, accuracy)``: float arrays ``(S,)``.
+        ``(loss, accuracy)``: float arrays ``(S,)``. A network whose weights overflow in the
+        forward pass has an infinite or NaN loss, and its accuracy is that of the constant
+        classifier it has become (the argmax of its inf/NaN logits).
 
     Raises:
         TypeError, ValueError: as :func:`train_many` for bad weights or data.
@@ -719,6 +721,8 @@ def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.nda
     with np.errstate(over="ignore", invalid="ignore"):
         logp = scipy.special.log_softmax(logits, axis=2)
         loss = -np.take_along_axis(logp, y[None, :, None].astype(np.int64), axis=2)[..., 0]
+    # The prediction is NumPy's argmax, also where a blown-up network's logits are inf or NaN
+    # (argmax then returns the first NaN's class): such a network is scored as the constant
+    # classifier it has become, and its loss is inf or NaN.
     acc = (logits.argmax(axis=2) == y[None]).mean(axis=1).astype(np.float64)
-    acc[~np.all(np.isfinite(logits), axis=(1, 2))] = np.nan   # no prediction from inf/NaN
     return loss.mean(axis=1).astype(np.float64), acc
