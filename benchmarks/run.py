@@ -48,7 +48,7 @@ def _threads() -> str:
 
 
 def _impl_once(impl: str, steps: int) -> dict:
-    out = subprocess.run([PY, str(HERE / "xor_impls.py"), impl, str(steps)], cwd=HERE,
+    out = subprocess.run([PY, "-m", "benchmarks.xor_impls", impl, str(steps)], cwd=ROOT,
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

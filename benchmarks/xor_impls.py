@@ -1,7 +1,8 @@
 """One timed training run of the XOR experiment (2-300-2 sigmoid, SGD 0.1, batch 256, 10 000
 steps) with one implementation, in this fresh process. Prints one JSON line.
 
-Usage: python benchmarks/xor_impls.py {trainer,numpy,keras_fit,eager,step_function} [steps]
+Usage (from the repository root):
+  python -m benchmarks.xor_impls {trainer,numpy,keras_fit,eager,step_function} [steps]
 """
 
 from __future__ import annotations
@@ -37,7 +38,7 @@ def run(impl: str, steps: int) -> dict:
         seconds = time.perf_counter() - t0
         loss, _ = training.evaluate(model, x, y)
     elif impl == "numpy":
-        from numpy_reference import train_numpy
+        from tests.numpy_reference import train_numpy
 
         batches = training.minibatch_indices(len(x), BATCH, steps)   # not timed
         start = [np.array(w) for w in model.get_weights()]

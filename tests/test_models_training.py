@@ -1,6 +1,7 @@
 import keras
 import numpy as np
 import pytest
+from numpy_reference import train_numpy
 
 from actbook import data, models, probes, training
 
@@ -193,17 +194,6 @@ def test_probes_reject_bad_input():
         probes.logits(keras, np.zeros((3, 2)))
 
 
-def _numpy_reference():
-    import importlib.util
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parents[1] / "benchmarks" / "numpy_reference.py"
-    spec = importlib.util.spec_from_file_location("numpy_reference", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_trainer_matches_hand_written_numpy_sgd():
     # Same initial weights, same minibatches: the compiled trainer and a hand-written NumPy
     # forward/backward pass must give the same weights after 60 steps (3 epochs of 20 steps).
@@ -215,7 +205,7 @@ def test_trainer_matches_hand_written_numpy_sgd():
     batches = training.minibatch_indices(200, 10, 60, seed=9)
     assert batches.shape == (60, 10)
     assert sorted(batches[:20].ravel().tolist()) == list(range(200))   # one epoch = a permutation
-    expected, _ = _numpy_reference().train_numpy(start, x, y, batches, 0.5)
+    expected, _ = train_numpy(start, x, y, batches, 0.5)
     for got, want in zip(model.get_weights(), expected):
         np.testing.assert_allclose(got, want, atol=2e-5)
 
