@@ -211,3 +211,19 @@ def check_steps(steps, start_step, record_every) -> tuple[int, int, int]:
         raise ValueError(f"steps must be a multiple of record_every ({record_every}), "
                          f"got {steps}")
     return steps, start_step, record_every
+
+
+#: Memory a computation may plan to use, as a fraction of the memory available when it starts.
+MEMORY_FRACTION = 0.5
+
+
+def check_memory(need: int, what: str, advice: str) -> None:
+    """Raise ``ValueError`` if ``need`` bytes exceed :data:`MEMORY_FRACTION` of the memory
+    available now (``psutil``); the message gives the estimate, ``what`` needs it, and
+    ``advice``."""
+    import psutil
+
+    available = psutil.virtual_memory().available
+    if need > MEMORY_FRACTION * available:
+        raise ValueError(f"{what} needs about {need / 2**30:.1f} GiB, more than half of the "
+                         f"{available / 2**30:.1f} GiB available: {advice}")

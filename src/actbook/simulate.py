@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from actbook._checks import check_float, check_int
+from actbook._checks import check_float, check_int, check_memory
 
 
 def born_dead_probability(
@@ -74,13 +74,8 @@ def born_dead_probability(
     # float64 weights (trial, fan_in, width) and activations (trial, point, width), a few
     # copies of each at a time.
     need = 8 * 3 * trials * width * (max(width, input_dim) + n_points + 1)
-    import psutil
-
-    available = psutil.virtual_memory().available
-    if need > available / 2:
-        raise ValueError(f"born_dead_probability with trials={trials}, width={width} needs "
-                         f"about {need / 2**30:.1f} GiB, more than half of the "
-                         f"{available / 2**30:.1f} GiB available: use fewer trials")
+    check_memory(need, f"born_dead_probability with trials={trials}, width={width}",
+                 "use fewer trials")
     rng = np.random.default_rng(seed)
     if input_dim == 1:
         points = np.linspace(-1.0, 1.0, n_points)[:, None]

@@ -27,6 +27,7 @@ import tensorflow as tf
 from actbook._checks import (
     check_float,
     check_int,
+    check_memory,
     check_sequence,
     check_steps,
     check_weight_lists,
@@ -514,6 +515,18 @@ def _compiled_many(model: keras.Model):
     return run
 
 
+def _trainable_order(model: keras.Model) -> list[int]:
+    """For each trainable variable, its position in ``model.get_weights()`` order."""
+    return [next(i for i, w in enumerate(model.weights) if w is v)
+            for v in model.trainable_variables]
+
+
+def _stack(weight_lists, order) -> list:
+    """S weight lists (``get_weights()`` order) -> one tensor per variable with a model axis."""
+    return [tf.constant(np.stack([np.asarray(ws[i], np.float32) for ws in weight_lists]))
+            for i in order]
+
+
 def _check_sequence(name: str, value, kind: str) -> list:
     value = check_sequence(name, value, what=f"{kind}s")
     if kind == "int":
@@ -521,11 +534,6 @@ def _check_sequence(name: str, value, kind: str) -> list:
                 for i, v in enumerate(value)]
     return [check_float(f"{name}[{i}]", v, minimum=0.0, maximum=1e6, min_inclusive=False)
             for i, v in enumerate(value)]
-
-
-#: Memory :func:`train_many` may plan to use, as a fraction of the memory available when it is
-#: called (``psutil.virtual_memory().available``).
-MEMORY_FRACTION = 0.5
 
 
 def estimate_memory(model: keras.Model, n_models: int, n_examples: int,
@@ -648,20 +656,11 @@ def train_many(
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
     need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
                            batch_size)
-    import psutil
-
-    available = psutil.virtual_memory().available
-    if need > MEMORY_FRACTION * available:
-        raise ValueError(
-            f"training {n_models} networks at once needs about {need / 2**30:.1f} GiB, more "
-            f"than half of the {available / 2**30:.1f} GiB available: pass fewer seeds per "
-            f"call")
+    check_memory(need, f"training {n_models} networks at once", "pass fewer seeds per call")
 
     # Stack weights in trainable_variables order (== get_weights() order for an mlp).
-    order = [next(i for i, w in enumerate(model.weights) if w is v)
-             for v in model.trainable_variables]
-    stacked = [tf.constant(np.stack([np.asarray(ws[i], np.float32) for ws in initial_weights]))
-               for i in order]
+    order = _trainable_order(model)
+    stacked = _stack(initial_weights, order)
     run = _compiled_many(model)
     xv, yv = (x, y) if x_val is None else (x_val, y_val)
     weights, records, div_step, div_loss = run(
@@ -711,10 +710,7 @@ def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.nda
     x, y = check_xy(model, x, y)
     weights = check_weight_lists("weights", weights, model)
     forward = _stacked_forward(model)
-    order = [next(i for i, w in enumerate(model.weights) if w is v)
-             for v in model.trainable_variables]
-    stacked = [tf.constant(np.stack([np.asarray(ws[i], np.float32) for ws in weights]))
-               for i in order]
+    stacked = _stack(weights, _trainable_order(model))
     logits = forward(stacked, tf.constant(x)).numpy().astype(np.float64)   # (S, n, k)
     # A network whose weights blew up has inf or NaN logits: its loss is then NaN or inf,
     # without NumPy warnings.
