@@ -22,6 +22,7 @@ from actbook import (
     models,
     plotting,
     probes,
+    report,
     simulate,
     stats,
     sweep,
@@ -277,6 +278,33 @@ CASES = [
     ("sweep.run", lambda: sweep_run(learning_rate=np.array([0.1, 0.1])), ValueError,
      "learning_rate must not repeat"),
     # statistics
+    ("report.shown", lambda: report.shown(NAN), ValueError, r"value must be finite"),
+    ("report.shown", lambda: report.shown(1.0, "1f"), ValueError, r"shown_as must be '\.Nf'"),
+    ("report.shown", lambda: report.shown(1.0, 2), TypeError, r"shown_as must be a format"),
+    ("report.significant", lambda: report.significant(3.0, 0), ValueError,
+     r"digits must be >= 1"),
+    ("report.difference", lambda: report.difference(1.0, "2"), TypeError,
+     r"value must be a real number"),
+    ("report.ratio", lambda: report.ratio(1.0, 0.001, ".1f"), ValueError,
+     r"b is displayed as 0"),
+    ("report.glue_difference", lambda: report.glue_difference("a b", 1.0, 2.0), ValueError,
+     r"name must be an identifier"),
+    ("report.glue_ratio", lambda: report.glue_ratio("r", 1.0, 2.0, digits=-1), ValueError,
+     r"digits must be >= 0"),
+    ("report.interval_text", lambda: report.interval_text([0.5]), ValueError,
+     r"at least 2|values"),
+    ("report.glue_interval", lambda: report.glue_interval("x", [0.5, 0.6], digits=1.5),
+     TypeError, r"digits must be an int"),
+    ("report.censored_text", lambda: report.censored_text([10, 20], 0), ValueError,
+     r"budget must be"),
+    ("report.p_text", lambda: report.p_text(1.5), ValueError, r"p must be <= 1"),
+    ("report.names_text", lambda: report.names_text([]), ValueError, r"names must"),
+    ("report.names_text", lambda: report.names_text(["a", 2]), TypeError,
+     r"names must hold strings"),
+    ("report.markdown_table", lambda: report.markdown_table([[1]]), TypeError,
+     r"frame must be a pandas DataFrame"),
+    ("report.markdown_table", lambda: report.markdown_table(pd.DataFrame({"a": [1]}), name="x"),
+     ValueError, r"name labels a captioned table"),
     ("stats.mean_interval", lambda: stats.mean_interval([1.0]), ValueError,
      "at least 2 numbers"),
     ("stats.mean_interval", lambda: stats.mean_interval([1.0, 2.0], confidence=1.0),
@@ -319,7 +347,7 @@ def test_bad_call_raises_a_named_error(name, call, error, match):
 def _public_callables():
     names = set()
     for module in (activations, data, linear, models, plotting, probes.dead, probes.gradients,
-                   probes.representations, simulate, stats, sweep, training):
+                   probes.representations, report, simulate, stats, sweep, training):
         # the probes are called as probes.NAME, whichever submodule holds them
         prefix = module.__name__.split(".")[1]
         for attr, obj in vars(module).items():

@@ -96,13 +96,35 @@ def test_chapter_passes_lint(path):
     (_notebook(_code("a = 1", count=1), _code("print(1)", count=None)), "never executed"),
     (_notebook(_code("a = 1", count=1), _code("a = 2", count=None)), "never executed"),
     (_notebook(_code("a = 1", count=1), _code("", count=None)), "empty code cell"),
+    (_notebook(_code("glue('gap', 98.84 - 95.46)", count=1),
+               nbformat.v4.new_markdown_cell("ELU was {glue:text}`gap:.1f` points from the best.")),
+     "states a difference or ratio"),
+    (_notebook(_code("glue('r', a / b)", count=1),
+               nbformat.v4.new_markdown_cell("within a factor of {glue:text}`r:.1f`.")),
+     "states a difference or ratio"),
+    (_notebook(_code("glue('r', a / b)", count=1),
+               nbformat.v4.new_markdown_cell("about {glue:text}`r:.0f` times as fast")),
+     "states a difference or ratio"),
 ], ids=["kernelspec", "out-of-order", "stderr", "address", "path", "repr", "unrun",
-        "unrun-without-output", "empty"])
+        "unrun-without-output", "empty", "difference", "ratio", "times"])
 def test_lint_catches_each_fault(tmp_path, broken, expected):
     path = tmp_path / "broken.ipynb"
     nbformat.write(broken, str(path))
     problems = lint_notebook(path)
     assert any(expected in p for p in problems), problems
+
+
+@pytest.mark.parametrize("code, prose", [
+    ("report.glue_difference('gap', a, b)", "ELU was {glue:text}`gap:.1f` points from the best."),
+    ("report.glue_ratio(\"r\", a, b)", "within a factor of {glue:text}`r:.1f`."),
+    ("glue('gap', a - b)", "{glue:text}`gap:.1f` points apart (of the unrounded means)."),
+    ("glue('n', 500)", "within {glue:text}`n` steps, multiplied by {glue:text}`n` each layer"),
+], ids=["glue_difference", "glue_ratio", "unrounded", "not-a-comparison"])
+def test_lint_accepts_comparisons_from_shown_values(tmp_path, code, prose):
+    path = tmp_path / "fine.ipynb"
+    nbformat.write(_notebook(_code(code, count=1), nbformat.v4.new_markdown_cell(prose)),
+                   str(path))
+    assert lint_notebook(path) == []
 
 
 def _unrun_cell():

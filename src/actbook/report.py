@@ -1,0 +1,241 @@
+"""How the chapters show numbers: rounded as the reader sees them, intervals as text, tables.
+
+One place for the formatting and ``glue`` plumbing the chapters used to write cell by cell.
+
+**Shown values.** The prose compares numbers the reader sees rounded. A difference or ratio the
+prose states must agree with the values it is compared with *as displayed*: a table showing 98.8
+and 95.5 must be followed by "3.3 points", even when the unrounded difference rounds to 3.2.
+:func:`difference` and :func:`ratio` therefore round their inputs with the same format
+specification the prose uses (``shown_as``, e.g. ``".1f"`` for ``{glue:text}`acc:.1f```) before
+they subtract or divide. :func:`glue_difference` and :func:`glue_ratio` glue the result; the
+notebook lint (``tests/notebook_lint.py``) requires every glued number the prose uses as a
+difference or ratio ("... points from", "within ...", "a factor of ...", "... times as") to come
+from them, unless the sentence says the figure is of unrounded values.
+
+**Intervals and tables.** :func:`interval_text` writes ``"12.3 [10.1, 14.5]"`` with no-break
+spaces so a table cell wraps only before the bracket; :func:`censored_text` writes "k/n: median"
+for steps-to-target with censored runs (:func:`actbook.stats.censored_median`);
+:func:`markdown_table` turns a DataFrame into Markdown for ``glue`` (optionally a numbered MyST
+table with a caption).
+
+``glue`` is myst-nb's (:func:`myst_nb.glue`); it is imported when first used, so the package
+itself does not need myst-nb.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from actbook import stats
+from actbook._checks import check_float, check_int, check_sequence
+
+NBSP = "\u00a0"          # no-break space
+_SPEC = re.compile(r"^\.(\d)([fg])$")
+
+
+def _spec(shown_as) -> tuple[int, str]:
+    if not isinstance(shown_as, str):
+        raise TypeError(f"shown_as must be a format specification string such as '.1f' or "
+                        f"'.2g', got {type(shown_as).__name__}")
+    match = _SPEC.match(shown_as)
+    if match is None:
+        raise ValueError(f"shown_as must be '.Nf' (N decimals) or '.Ng' (N significant digits), "
+                         f"N in 0-9, got {shown_as!r}")
+    return int(match.group(1)), match.group(2)
+
+
+def shown(value, shown_as: str = ".1f", scale: float = 1.0) -> float:
+    """``scale * value`` rounded the way ``format(scale * value, shown_as)`` displays it.
+
+    Args:
+        value: a finite real number.
+        shown_as: ``".Nf"`` (N decimals) or ``".Ng"`` (N significant digits), the format the
+            prose or table uses (default ``".1f"``).
+        scale: multiplier applied first, e.g. 100 to show a fraction as a percentage.
+
+    Returns:
+        The displayed value as a float (``shown(0.01666, ".2g") == 0.017``).
+
+    Raises:
+        TypeError, ValueError: for a non-finite value or scale, or another ``shown_as``.
+    """
+    _spec(shown_as)
+    v = check_float("value", value) * check_float("scale", scale)
+    return float(format(v, shown_as))
+
+
+def significant(value, digits: int = 2) -> float | int:
+    """``value`` rounded to ``digits`` significant digits, as an ``int`` when that is whole
+    and at least 10 (410, not 4.1e+02), else a float.
+
+    Raises:
+        TypeError, ValueError: for a non-finite value or ``digits`` outside 1-9.
+    """
+    digits = check_int("digits", digits, minimum=1, maximum=9)
+    v = shown(value, f".{digits}g")
+    return int(v) if abs(v) >= 10 and v == int(v) else v
+
+
+def difference(a, b, shown_as: str = ".1f", scale: float = 1.0) -> float:
+    """``a - b`` of the values as displayed (each ``scale * x`` rounded by ``shown_as``), in
+    the same format: 98.84 and 95.54 shown as 98.8 and 95.5 give 3.3, not round(3.30) -> 3.3
+    by luck or round(3.25) -> 3.2 by arithmetic on unrounded values.
+
+    Raises:
+        TypeError, ValueError: as :func:`shown`.
+    """
+    digits, kind = _spec(shown_as)
+    d = shown(a, shown_as, scale) - shown(b, shown_as, scale)
+    if kind == "f":
+        return round(d, digits)
+    # Significant digits: the exact difference of the displayed numbers has as many decimals as
+    # the finer of them (0.021 - 0.01 = 0.011).
+    decimals = max(0, max(_decimals(shown(a, shown_as, scale)),
+                          _decimals(shown(b, shown_as, scale))))
+    return round(d, decimals)
+
+
+def _decimals(v: float) -> int:
+    text = repr(float(v))
+    return len(text.split(".")[1].rstrip("0")) if "." in text and "e" not in text else 0
+
+
+def ratio(a, b, shown_as: str = ".2g", digits: int = 1, scale: float = 1.0) -> float:
+    """``a / b`` of the values as displayed (each rounded by ``shown_as``), rounded to
+    ``digits`` decimals: 0.01666 and 0.01209 shown as 0.017 and 0.012 give 1.4.
+
+    Raises:
+        TypeError, ValueError: as :func:`shown`; ValueError when ``b`` is displayed as 0.
+    """
+    digits = check_int("digits", digits, minimum=0, maximum=9)
+    below = shown(b, shown_as, scale)
+    if below == 0:
+        raise ValueError(f"b is displayed as 0 with shown_as={shown_as!r}: no ratio to show")
+    return round(shown(a, shown_as, scale) / below, digits)
+
+
+def _glue(name: str, value) -> None:
+    from myst_nb import glue
+
+    if not isinstance(name, str) or not re.fullmatch(r"[A-Za-z_]\w*", name):
+        raise ValueError(f"name must be an identifier-like string, got {name!r}")
+    glue(name, value, display=False)
+
+
+def glue_difference(name: str, a, b, shown_as: str = ".1f", scale: float = 1.0) -> float:
+    """Glue :func:`difference` ``(a, b, shown_as, scale)`` as ``name`` and return it."""
+    d = difference(a, b, shown_as, scale)
+    _glue(name, d)
+    return d
+
+
+def glue_ratio(name: str, a, b, shown_as: str = ".2g", digits: int = 1,
+               scale: float = 1.0) -> float:
+    """Glue :func:`ratio` ``(a, b, shown_as, digits, scale)`` as ``name`` and return it."""
+    r = ratio(a, b, shown_as, digits, scale)
+    _glue(name, r)
+    return r
+
+
+def _interval(values_or_interval) -> stats.Interval:
+    if isinstance(values_or_interval, stats.Interval):
+        return values_or_interval
+    return stats.mean_interval(np.asarray(values_or_interval, dtype=float))
+
+
+def interval_text(values_or_interval, scale: float = 100, digits: int = 1,
+                  signed: bool = False) -> str:
+    """``"mean [low, high]"``: the mean over seeds and its 95 % interval, as table text.
+
+    Args:
+        values_or_interval: values ``(n,)`` (one per seed; the interval is Student-t, from
+            :func:`actbook.stats.mean_interval`) or an :class:`actbook.stats.Interval`.
+        scale: multiplier (default 100: fractions shown as percentages).
+        digits: decimals shown (default 1).
+        signed: show a sign on every number (for differences), default False.
+
+    Returns:
+        Text whose only breakable space is before the bracket.
+
+    Raises:
+        TypeError, ValueError: as :func:`actbook.stats.mean_interval`, or bad ``digits``.
+    """
+    digits = check_int("digits", digits, minimum=0, maximum=9)
+    iv = _interval(values_or_interval)
+    f = f"{{:{'+' if signed else ''}.{digits}f}}"
+    low, high = (f.format(scale * iv.low), f.format(scale * iv.high))
+    return f"{f.format(scale * iv.estimate)} [{low},{NBSP}{high}]"
+
+
+def glue_interval(name: str, values_or_interval, scale: float = 100,
+                  digits: int = 1) -> stats.Interval:
+    """Glue a mean and its 95 % interval as ``name``, ``name_lo``, ``name_hi``, each
+    ``scale * x`` rounded to ``digits`` decimals; return the interval (unscaled)."""
+    digits = check_int("digits", digits, minimum=0, maximum=9)
+    iv = _interval(values_or_interval)
+    for suffix, v in (("", iv.estimate), ("_lo", iv.low), ("_hi", iv.high)):
+        _glue(name + suffix, round(scale * float(v), digits))
+    return iv
+
+
+def censored_text(steps, budget: int) -> str:
+    """``"k/n: median"`` steps to a target, counting runs that never reached it
+    (:func:`actbook.stats.censored_median`); ``"k/n: > budget"`` when fewer than half did."""
+    c = stats.censored_median(steps, budget)
+    median = f"{c.median:.0f}" if math.isfinite(c.median) else f">{NBSP}{budget}"
+    return f"{c.reached}/{c.n}:{NBSP}{median}"
+
+
+def p_text(p) -> str:
+    """A p-value as shown in tables: three decimals, or ``"< 0.001"``."""
+    p = check_float("p", p, minimum=0.0, maximum=1.0)
+    return "< 0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def names_text(names: Sequence[str]) -> str:
+    """``"a"``, ``"a and b"``, ``"a, b and c"``.
+
+    Raises:
+        TypeError, ValueError: unless ``names`` is a non-empty sequence of strings.
+    """
+    names = check_sequence("names", names, what="strings")
+    for n in names:
+        if not isinstance(n, str):
+            raise TypeError(f"names must hold strings, got {type(n).__name__}")
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def markdown_table(frame, caption: str | None = None, name: str | None = None,
+                   index: bool = False):
+    """A pandas DataFrame as Markdown for ``glue`` (cells shown exactly as written).
+
+    Args:
+        frame: a ``pandas.DataFrame`` whose cells are already text or numbers to show.
+        caption: with a caption, a numbered MyST ``{table}`` directive is returned.
+        name: the table's label for ``{numref}`` (only with ``caption``).
+        index: include the index as the first column (default False).
+
+    Returns:
+        An ``IPython.display.Markdown`` object.
+
+    Raises:
+        TypeError: for something other than a DataFrame; ValueError: ``name`` without caption.
+    """
+    import pandas as pd
+    from IPython.display import Markdown
+
+    if not isinstance(frame, pd.DataFrame):
+        raise TypeError(f"frame must be a pandas DataFrame, got {type(frame).__name__}")
+    if not isinstance(index, bool):
+        raise TypeError(f"index must be True or False, got {index!r}")
+    text = frame.to_markdown(index=index, disable_numparse=True)
+    if caption is None:
+        if name is not None:
+            raise ValueError("name labels a captioned table: give caption as well")
+        return Markdown(text)
+    label = f":name: {name}\n" if name else ""
+    return Markdown(f"```{{table}} {caption}\n{label}\n{text}\n```")

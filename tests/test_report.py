@@ -1,0 +1,81 @@
+"""actbook.report: numbers as the reader sees them (issue 16: rounded prose that disagreed
+with its own tables)."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from actbook import report, stats
+
+
+@pytest.mark.parametrize("a, b, shown_as, scale, expected", [
+    (0.9884, 0.9554, ".1f", 100, 3.3),     # 98.8 - 95.5; unrounded 3.30 would also give 3.3
+    (0.98844, 0.95546, ".1f", 100, 3.3),   # unrounded difference 3.298 -> 3.3 (agrees)
+    (0.96836, 0.96444, ".1f", 100, 0.4),   # 96.8 - 96.4: the unrounded 0.392 rounds to 0.4 too
+    (0.9684, 0.9636, ".1f", 100, 0.4),     # shown 96.8 - 96.4 = 0.4; unrounded 0.48 -> 0.5
+])
+def test_difference_is_of_the_displayed_values(a, b, shown_as, scale, expected):
+    shown_a, shown_b = report.shown(a, shown_as, scale), report.shown(b, shown_as, scale)
+    assert report.difference(a, b, shown_as, scale) == pytest.approx(expected)
+    assert report.difference(a, b, shown_as, scale) == pytest.approx(round(shown_a - shown_b, 1))
+
+
+def test_difference_differs_from_the_rounded_unrounded_difference():
+    # 95.46 and 98.84 are shown as 95.5 and 98.8; their unrounded gap 3.38 rounds to 3.4, the
+    # reader subtracts 98.8 - 95.5 = 3.3.
+    assert round(98.84 - 95.46, 1) == 3.4
+    assert report.difference(98.84, 95.46) == 3.3
+
+
+def test_ratio_is_of_the_displayed_values():
+    # The issue's example: 0.017 / 0.012 = 1.42 -> "a factor of 1.4", computed from what is shown.
+    assert report.ratio(0.01666, 0.01209, ".2g", 1) == 1.4
+    assert report.ratio(0.01666, 0.01209, ".2g", 2) == 1.42
+    # Unrounded, 0.01666 / 0.01209 = 1.378 -> 1.4 as well, but to 2 decimals 1.38 != 1.42.
+    assert round(0.01666 / 0.01209, 2) == 1.38
+
+
+def test_difference_with_significant_digits_keeps_the_coarser_decimals():
+    assert report.difference(0.0213, 0.0104, ".2g") == pytest.approx(0.011)
+    assert report.difference(412, 38.4, ".2g") == 372        # 410 - 38 = 372
+
+
+def test_shown_and_significant():
+    assert report.shown(0.98765, ".1f", 100) == 98.8
+    assert report.shown(0.01666, ".2g") == 0.017
+    assert report.significant(412.0) == 410 and isinstance(report.significant(412.0), int)
+    assert report.significant(0.0345) == 0.034 or report.significant(0.0345) == 0.035
+    assert report.significant(4.16, 2) == 4.2
+
+
+def test_interval_text_matches_stats_and_keeps_the_bracket_together():
+    values = np.array([0.90, 0.92, 0.94, 0.96])
+    iv = stats.mean_interval(values)
+    text = report.interval_text(values)
+    assert text == f"{100 * iv.estimate:.1f} [{100 * iv.low:.1f},\u00a0{100 * iv.high:.1f}]"
+    assert text.split(" ")[0] == "93.0"
+    signed = report.interval_text(stats.Interval(0.01, -0.005, 0.025, 5), signed=True)
+    assert signed == "+1.0 [-0.5,\u00a0+2.5]"
+
+
+def test_censored_text_counts_the_failures():
+    # 3 of 5 reach the target at 100, 200, 300; two are censored at the budget 1000.
+    assert report.censored_text([100, 200, 300, np.nan, np.nan], 1000) == "3/5:\u00a0300"
+    assert report.censored_text([100, np.nan, np.nan, np.nan], 1000) == "1/4:\u00a0>\u00a01000"
+
+
+def test_p_text_and_names_text():
+    assert report.p_text(0.0004) == "< 0.001" and report.p_text(0.0312) == "0.031"
+    assert report.names_text(["relu"]) == "relu"
+    assert report.names_text(["a", "b"]) == "a and b"
+    assert report.names_text(["a", "b", "c"]) == "a, b and c"
+
+
+def test_markdown_table_with_and_without_caption():
+    frame = pd.DataFrame({"activation": ["relu", "tanh"], "accuracy": ["97.1", "96.0"]})
+    plain = report.markdown_table(frame).data
+    assert plain.splitlines()[0].split("|")[1].strip() == "activation"
+    assert "| relu" in plain and "| 96.0" in plain
+    captioned = report.markdown_table(frame, caption="Accuracy.", name="tbl-acc").data
+    assert captioned.startswith("```{table} Accuracy.\n:name: tbl-acc\n")
+    assert captioned.endswith("```") and plain in captioned
