@@ -99,3 +99,53 @@ def test_compare_arms_takes_one_pairing_column_as_a_string():
                           "v": [0.5, 0.6, 0.7, 0.9]})
     out = stats.compare_arms(table, "v", "a", "relu", pair_on="seed")
     assert out.loc["elu", "mean_difference"] == pytest.approx(0.25)
+
+
+def _block(seeds, shift_b, shift_c):
+    # Baseline a; arm b = a + shift_b, arm c = a + shift_c, each with a small fixed wobble.
+    base = np.linspace(0.5, 0.8, len(seeds))
+    wobble = np.array([0.002, -0.002, 0.001, -0.001, 0.0015, -0.0015, 0.0005, -0.0005])
+    return pd.DataFrame({"arm": ["a"] * 8 + ["b"] * 8 + ["c"] * 8, "seed": list(seeds) * 3,
+                         "acc": np.concatenate([base, base + shift_b + wobble,
+                                                base + shift_c - wobble])})
+
+
+def test_decide_confirm_verdicts():
+    # b is 0.1 higher on both blocks (confirmed); c is 0.05 lower on the decide block but
+    # 0.05 higher on the confirm block (a claim that does not confirm).
+    decide, confirm = _block(range(8), 0.1, -0.05), _block(range(100, 108), 0.1, 0.05)
+    out = stats.decide_confirm(decide, confirm, "acc", "arm", "a")
+    assert list(out.index) == ["b", "c"]
+    assert out.loc["b", "decide_difference"] == pytest.approx(0.1)
+    assert out.loc["c", "confirm_difference"] == pytest.approx(0.05)
+    assert out.loc["b", "decide_n"] == 8
+    assert out["claim"].tolist() == [1, -1]
+    assert out["confirmed"].tolist() == [True, False]
+    assert out["verdict"].tolist() == ["higher, confirmed",
+                                       "not confirmed: indistinguishable here"]
+    # Holm over two arms: the larger p is at least the raw one; both far below 0.05 here.
+    assert (out["decide_p_holm"] < 1e-6).all()
+    # No difference at all: no claim, "indistinguishable here", not confirmed.
+    flat = stats.decide_confirm(_block(range(8), 0.0, 0.0), _block(range(100, 108), 0.0, 0.1),
+                                "acc", "arm", "a")
+    assert flat.loc["b", "claim"] == 0 and not flat.loc["b", "confirmed"]
+    assert flat.loc["b", "verdict"] == "indistinguishable here"
+    with pytest.raises(ValueError, match="disjoint"):
+        stats.decide_confirm(decide, decide, "acc", "arm", "a")
+
+
+def test_bootstrap_mean_interval_is_scipys_percentile_interval():
+    from scipy import stats as scipy_stats
+
+    v = np.array([0.0, 0.0, 0.125, 0.25, 0.0, 0.5, 0.125, 0.0])
+    iv = stats.bootstrap_mean_interval(v)
+    ref = scipy_stats.bootstrap((v,), np.mean, method="percentile", n_resamples=9999,
+                                random_state=np.random.default_rng(0)).confidence_interval
+    assert iv.estimate == pytest.approx(0.125) and iv.n == 8
+    assert (iv.low, iv.high) == (pytest.approx(ref.low), pytest.approx(ref.high))
+    # Within the range of the values (a t interval of these values reaches below 0.0) ...
+    assert 0.0 <= iv.low < 0.125 < iv.high <= 0.5
+    assert stats.mean_interval([0.0, 0.0, 0.5]).low < 0
+    assert stats.bootstrap_mean_interval([0.0, 0.0, 0.5]).low >= 0
+    # ... and all-equal values give that value.
+    assert stats.bootstrap_mean_interval([0.3, 0.3]) == stats.Interval(0.3, 0.3, 0.3, 2)

@@ -284,3 +284,125 @@ def compare_arms(
     out.index.name = arm
     out["p_holm"] = holm(out["p_t"].to_numpy()) if len(out) else []
     return out
+
+
+#: Verdicts of :func:`decide_confirm`, one per arm.
+VERDICTS = ("higher, confirmed", "lower, confirmed", "not confirmed: indistinguishable here",
+            "indistinguishable here")
+
+
+def decide_confirm(
+    decide: pd.DataFrame,
+    confirm: pd.DataFrame,
+    value: str,
+    arm: str,
+    baseline: str,
+    *,
+    pair_on: Sequence[str] = ("seed",),
+    alpha: float = 0.05,
+    confidence: float = CONFIDENCE,
+) -> pd.DataFrame:
+    """Decide, then confirm: every arm against ``baseline`` on one block of seeds, checked on
+    a disjoint block.
+
+    Both blocks go through :func:`compare_arms` (paired on ``pair_on``, Holm-adjusted over the
+    arms of the block). An arm's *claim* is the sign of its mean difference from the baseline
+    when its Holm-adjusted paired-t p-value on the ``decide`` block is below ``alpha``, else 0.
+    A claim is *confirmed* when the ``confirm`` block gives a Holm-adjusted p-value below
+    ``alpha`` with the same sign. A claim that does not confirm is reported as
+    "indistinguishable here", never rescued.
+
+    Args:
+        decide: run table of the block the claims are chosen on (columns ``value``, ``arm`` and
+            ``pair_on``; one row per arm and pairing value, as :func:`compare_arms` needs).
+        confirm: run table of a disjoint block of seeds with the same arms.
+        value: the column compared (e.g. ``"accuracy"``).
+        arm: the column naming the arms.
+        baseline: the arm every other arm is compared with.
+        pair_on: the columns that pair rows across arms (default ``("seed",)``).
+        alpha: family-wise level of each block's decision, in (0, 1) (default 0.05).
+        confidence: interval level (default 0.95).
+
+    Returns:
+        A DataFrame indexed by arm (baseline excluded, in the order of the decide block's
+        :func:`compare_arms`) with, for each block ``b`` in ``("decide", "confirm")``, the
+        columns ``b_difference``, ``b_low``, ``b_high`` (mean of ``arm - baseline`` and its
+        interval), ``b_p_holm`` and ``b_n``; then ``claim`` (int: +1, -1 or 0), ``confirmed``
+        (bool; False when there is no claim) and ``verdict`` (one of :data:`VERDICTS`).
+
+    Raises:
+        TypeError: if ``decide`` or ``confirm`` is not a DataFrame.
+        ValueError: as :func:`compare_arms`; an ``alpha`` outside (0, 1); blocks with
+            different arms; blocks that share a pairing value (not disjoint).
+    """
+    alpha = check_float("alpha", alpha, minimum=0.0, maximum=1.0, min_inclusive=False,
+                        max_inclusive=False)
+    for name, t in (("decide", decide), ("confirm", confirm)):
+        if not isinstance(t, pd.DataFrame):
+            raise TypeError(f"{name} must be a pandas DataFrame, got {type(t).__name__}")
+    keys = [pair_on] if isinstance(pair_on, str) else list(pair_on)
+    d = compare_arms(decide, value, arm, baseline, pair_on=keys, confidence=confidence)
+    c = compare_arms(confirm, value, arm, baseline, pair_on=keys, confidence=confidence)
+    if set(d.index) != set(c.index):
+        raise ValueError(f"decide and confirm must hold the same {arm}s, got "
+                         f"{sorted(map(str, d.index))} and {sorted(map(str, c.index))}")
+    shared = (set(decide[keys].itertuples(index=False, name=None))
+              & set(confirm[keys].itertuples(index=False, name=None)))
+    if shared:
+        raise ValueError(f"decide and confirm must be disjoint blocks of {keys}, both hold "
+                         f"{sorted(shared)[:3]}")
+    c = c.loc[d.index]
+    out = pd.DataFrame(index=d.index)
+    for name, t in (("decide", d), ("confirm", c)):
+        for column, new in (("mean_difference", "difference"), ("low", "low"),
+                            ("high", "high"), ("p_holm", "p_holm"), ("n", "n")):
+            out[f"{name}_{new}"] = t[column].to_numpy()
+    claim = np.where(d["p_holm"] < alpha, np.sign(d["mean_difference"]), 0).astype(int)
+    confirmed = ((claim != 0) & (c["p_holm"].to_numpy() < alpha)
+                 & (np.sign(c["mean_difference"].to_numpy()) == claim))
+    out["claim"] = claim
+    out["confirmed"] = confirmed
+    out["verdict"] = np.where(claim == 0, VERDICTS[3],
+                              np.where(confirmed, np.where(claim > 0, VERDICTS[0], VERDICTS[1]),
+                                       VERDICTS[2]))
+    return out
+
+
+def bootstrap_mean_interval(values, confidence: float = CONFIDENCE, n_resamples: int = 9999,
+                            seed: int = 0) -> Interval:
+    """The mean of ``values`` with a bootstrap *percentile* interval (Efron & Tibshirani 1993).
+
+    ``scipy.stats.bootstrap`` resamples the values with replacement ``n_resamples`` times and
+    keeps the middle ``confidence`` share of the resampled means. The interval never leaves the
+    range of the values, so for shares in [0, 1] it stays in [0, 1] (a Student-t interval of a
+    few values can reach below 0); for the same reason it understates the uncertainty of very
+    few values.
+
+    Args:
+        values: real array ``(n,)``, finite, ``n >= 2``.
+        confidence: a float in (0, 1) (default 0.95).
+        n_resamples: number of bootstrap resamples, an int >= 100 (default 9999).
+        seed: seed of the resampling, an int >= 0 (default 0): the same values give the same
+            interval.
+
+    Returns:
+        An :class:`Interval`; when all values are equal, that value as estimate and both ends.
+
+    Raises:
+        TypeError, ValueError: for non-numeric, non-finite or fewer than 2 values, or a bad
+            ``confidence``, ``n_resamples`` or ``seed``.
+    """
+    x = _values("values", values)
+    confidence = check_float("confidence", confidence, minimum=0.0, maximum=1.0,
+                             min_inclusive=False, max_inclusive=False)
+    n_resamples = check_int("n_resamples", n_resamples, minimum=100)
+    seed = check_int("seed", seed, minimum=0)
+    if len(x) < 2:
+        raise ValueError(f"values must hold at least 2 numbers for an interval, got {len(x)}")
+    mean = float(x.mean())
+    if np.ptp(x) == 0:
+        return Interval(mean, mean, mean, len(x))
+    boot = _stats.bootstrap((x,), np.mean, confidence_level=confidence, method="percentile",
+                            n_resamples=n_resamples, random_state=np.random.default_rng(seed))
+    low, high = boot.confidence_interval
+    return Interval(mean, float(low), float(high), len(x))
