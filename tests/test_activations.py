@@ -211,3 +211,23 @@ def test_from_layer_recognises_the_models_layers():
         assert activations.from_layer(layer).name == name
     slope = models.mlp(2, [3], activations.get("leaky_relu", negative_slope=0.2), 2)
     assert activations.from_layer(slope.get_layer("hidden_1")).params == {"negative_slope": 0.2}
+
+
+def test_tf_derivative_and_kink_slopes_are_tensorflows_conventions():
+    # Hand-known values: TensorFlow's gradients of the Keras functions mlp applies.
+    assert activations.kink_slopes("relu") == (0.0, 0.0, 1.0)
+    left, at, right = activations.kink_slopes("leaky_relu")
+    assert at == pytest.approx(0.01, abs=1e-7) and left == at and right == 1.0
+    assert activations.kink_slopes("prelu") == (pytest.approx(0.25), 0.0, 1.0)
+    assert activations.kink_slopes("elu") == pytest.approx((1.0, 1.0, 1.0), abs=1e-5)
+    assert activations.tf_derivative("sigmoid", 0.0) == 0.25      # scalar in, 0-d out
+    slopes = activations.tf_derivative("tanh", [[0.0, 1.0]])
+    assert slopes.shape == (1, 2) and slopes.dtype == np.float64
+    assert slopes[0, 1] == pytest.approx(1 - math.tanh(1.0) ** 2, rel=1e-6)
+    # With parameters, and the same callable mlp applies.
+    assert activations.kink_slopes(activations.get("leaky_relu", negative_slope=0.2))[0] == \
+        pytest.approx(0.2)
+    assert activations.keras_function("gelu") is activations.keras_function("gelu")
+    assert type(activations.keras_function("elu")).__name__ == "ELU"
+    with pytest.raises(ValueError, match="not elementwise"):
+        activations.keras_function("maxout")

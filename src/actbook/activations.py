@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from actbook._checks import check_choice, check_float, check_int
+from actbook._checks import check_array, check_choice, check_float, check_int
 
 ArrayFn = Callable[[np.ndarray], np.ndarray]
 
@@ -401,3 +401,78 @@ def _checked(fn: ArrayFn | None, what: str) -> ArrayFn | None:
         return fn(arr)
 
     return reference
+
+
+def keras_function(activation) -> Callable:
+    """The Keras callable a hidden layer of :func:`actbook.models.mlp` applies to its
+    pre-activations ``z``: ``keras.activations.get(keras_name)`` for kind ``"dense"``, the layer
+    :meth:`Activation.make_layer` builds for kind ``"layer"`` (a new layer each call).
+
+    Args:
+        activation: a registry name or an :class:`Activation` (with its parameters).
+
+    Returns:
+        A callable from a float32 tensor ``(n, units)`` to one of the same shape.
+
+    Raises:
+        TypeError, ValueError: as :func:`get`; ValueError for maxout, which is not elementwise.
+    """
+    act = get(activation)
+    if act.kind == "dense":
+        return _keras().activations.get(act.keras_name)
+    if act.kind == "layer":
+        return act.make_layer()
+    raise ValueError(f"activation {act.name!r} is not elementwise: it has no Keras function "
+                     "of z alone (maxout takes the maximum over learned affine pieces)")
+
+
+def tf_derivative(activation, x) -> np.ndarray:
+    """TensorFlow's derivative of :func:`keras_function` at the points ``x``, read off
+    ``tf.GradientTape`` on float32 inputs: at a kink this is TensorFlow's convention (e.g.
+    ``relu``: 0 at 0; ``prelu``: 0 at 0, since Keras computes ``relu(x) - a relu(-x)``).
+
+    Args:
+        activation: a registry name or an :class:`Activation` (not maxout).
+        x: real array-like, any shape (scalars allowed), finite; cast to float32.
+
+    Returns:
+        float64 array of ``x``'s shape.
+
+    Raises:
+        TypeError: for non-numeric ``x``; ValueError: for an empty or non-finite ``x`` or
+        maxout (as :func:`keras_function`).
+    """
+    import tensorflow as tf
+
+    function = keras_function(activation)
+    arr = check_array("x", x).astype(np.float32)
+    shape = arr.shape
+    variable = tf.Variable(arr.reshape(-1, 1))
+    with tf.GradientTape() as tape:
+        y = function(variable)
+    return tape.gradient(y, variable).numpy().astype(np.float64).reshape(shape)
+
+
+def kink_slopes(activation, at: float = 0.0, offset: float = 1e-6) -> tuple[float, float, float]:
+    """TensorFlow's slopes just left of, at, and just right of ``at`` (:func:`tf_derivative`).
+
+    Where left and right differ, ``at`` is a kink and the middle value is a convention: ReLU
+    gives ``(0, 0, 1)`` at 0, leaky ReLU ``(0.01, 0.01, 1)``, PReLU ``(a, 0, 1)`` (0 lies
+    outside ``[a, 1]``), ELU with alpha = 1 ``(1, 1, 1)`` up to float32 rounding (no kink).
+
+    Args:
+        activation: a registry name or an :class:`Activation` (not maxout).
+        at: the point, a finite float (default 0).
+        offset: distance of the one-sided points, a float in (0, 1] (default 1e-6; values
+            are float32, so it must stay well above ``at``'s rounding step).
+
+    Returns:
+        ``(left, at, right)`` as Python floats (unrounded float32 gradients).
+
+    Raises:
+        TypeError, ValueError: for a bad ``at`` or ``offset``, or as :func:`tf_derivative`.
+    """
+    at = check_float("at", at)
+    offset = check_float("offset", offset, minimum=0.0, maximum=1.0, min_inclusive=False)
+    left, middle, right = tf_derivative(activation, [at - offset, at, at + offset])
+    return float(left), float(middle), float(right)
