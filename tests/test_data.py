@@ -34,6 +34,24 @@ def test_split_is_80_20_disjoint_and_complete():
     np.testing.assert_array_equal(np.sort(np.concatenate([yt, yv])), np.sort(y))
 
 
+def test_three_way_split_is_60_20_20_disjoint_and_complete():
+    x, y = data.xor_data(n=1000)
+    xt, yt, xv, yv, xs, ys = data.three_way_split(x, y)
+    assert (len(xt), len(xv), len(xs)) == (600, 200, 200)
+    whole = np.concatenate([xt, xv, xs])
+    assert sorted(map(tuple, whole.tolist())) == sorted(map(tuple, x.tolist()))
+    np.testing.assert_array_equal(np.sort(np.concatenate([yt, yv, ys])), np.sort(y))
+    # The same sets as two train_val_splits with seeds seed and seed + 1.
+    rest_x, rest_y, test_x, _ = data.train_val_split(x, y, val_fraction=0.2, seed=4)
+    expect = data.train_val_split(rest_x, rest_y, val_fraction=0.25, seed=5)
+    got = data.three_way_split(x, y, seed=4)
+    np.testing.assert_array_equal(got[4], test_x)
+    for a, b in zip(got[:4], expect):
+        np.testing.assert_array_equal(a, b)
+    digits = data.three_way_split(*data.digits())
+    assert [len(part) for part in digits[::2]] == [1078, 360, 359]
+
+
 def test_digits_are_scaled_to_unit_interval():
     x, y = data.digits()
     assert x.shape == (1797, 64) and x.dtype == np.float32

@@ -185,6 +185,47 @@ def train_val_split(
     return x[train], y[train], x[val], y[val]
 
 
+def three_way_split(
+    x, y, test_fraction: float = 0.2, val_fraction: float = 0.25, seed: int = 0
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Split ``(x, y)`` into training, validation and test sets with fixed seeds.
+
+    The test set is split off first (:func:`train_val_split` with ``test_fraction`` and
+    ``seed``); the validation set is then ``val_fraction`` of the rest (with ``seed + 1``). The
+    test set is for reporting final numbers only; every choice (learning rate, budget, which
+    claim to make) is made on the validation set.
+
+    Args:
+        x: array of shape ``(n, d)``, ``n >= 3``.
+        y: integer array of shape ``(n,)``.
+        test_fraction: share of all points for the test set, in (0, 1) (default 0.2).
+        val_fraction: share of the remaining points for validation, in (0, 1) (default 0.25:
+            with the defaults, 60 % train, 20 % validation, 20 % test).
+        seed: an int >= 0 (default 0).
+
+    Returns:
+        ``(x_train, y_train, x_val, y_val, x_test, y_test)``, disjoint and together all of
+        ``(x, y)``.
+
+    Raises:
+        TypeError, ValueError: as :func:`train_val_split`, naming ``test_fraction`` or
+        ``val_fraction``; ValueError for fewer than 3 points.
+    """
+    x = check_array("x", x, ndim=2)
+    if len(x) < 3:
+        raise ValueError(f"x must have at least 3 rows for three sets, got {len(x)}")
+    test_fraction = check_float("test_fraction", test_fraction, minimum=0.0, maximum=1.0,
+                                min_inclusive=False, max_inclusive=False)
+    val_fraction = check_float("val_fraction", val_fraction, minimum=0.0, maximum=1.0,
+                               min_inclusive=False, max_inclusive=False)
+    seed = check_int("seed", seed, minimum=0)
+    x_rest, y_rest, x_test, y_test = train_val_split(x, y, val_fraction=test_fraction,
+                                                     seed=seed)
+    x_train, y_train, x_val, y_val = train_val_split(x_rest, y_rest, val_fraction=val_fraction,
+                                                     seed=seed + 1)
+    return x_train, y_train, x_val, y_val, x_test, y_test
+
+
 def _standardise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float64)
     return ((x - x.mean(axis=0)) / x.std(axis=0)).astype(np.float32)

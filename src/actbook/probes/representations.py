@@ -99,3 +99,30 @@ def mean_activations(model: keras.Model, x) -> dict[str, float]:
     """
     return {name: float(np.mean(h))
             for name, h in hidden_activations(model, x).items()}
+
+
+def output_spread(model: keras.Model, x) -> dict[str, float]:
+    """How much each hidden layer's outputs, and the logits, vary from one example to another.
+
+    For each layer: the standard deviation of every unit's output over the examples of ``x``,
+    averaged over the layer's units. A spread that falls towards 0 from layer to layer means
+    the deeper layers (and the output) barely depend on the input: the forward signal vanishes
+    (Glorot & Bengio 2010 follow the same signal).
+
+    Args:
+        model: a model from :func:`actbook.models.mlp` (any activation, maxout included).
+        x: real array ``(n, input_dim)``, finite, ``n >= 2``.
+
+    Returns:
+        ``{"hidden_1": spread, ..., "logits": spread}`` in layer order, Python floats.
+
+    Raises:
+        TypeError, ValueError: as :func:`hidden_activations`; ValueError for fewer than 2
+            examples (no spread).
+    """
+    x = check_inputs(model, x)
+    if len(x) < 2:
+        raise ValueError(f"x must hold at least 2 examples for a spread, got {len(x)}")
+    out = {name: float(h.std(axis=0).mean()) for name, h in hidden_activations(model, x).items()}
+    out["logits"] = float(logits(model, x).std(axis=0).mean())
+    return out
