@@ -22,11 +22,13 @@ from actbook.probes.representations import (
     hidden_activations,
     logits,
     mean_activations,
+    output_spread,
     pre_activations,
 )
 
 __all__ = [
     "GRADIENT_COSTS", "bias_gradient_norms", "dead_fraction", "dead_units", "derivative_peak",
-    "hidden_activations", "hidden_derivatives", "logits", "mean_activations", "pre_activations",
+    "hidden_activations", "hidden_derivatives", "logits", "mean_activations", "output_spread",
+    "pre_activations",
     "saturation_fraction", "zero_fraction",
 ]
