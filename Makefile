@@ -13,7 +13,7 @@ NOTEBOOKS := $(sort $(wildcard chapters/*.ipynb))
 # Per-cell time limit in seconds: set once, in pyproject.toml (--nbval-cell-timeout).
 CELL_TIMEOUT := $(shell sed -n 's/.*--nbval-cell-timeout=\([0-9][0-9]*\).*/\1/p' pyproject.toml)
 
-.PHONY: book test unit notebooks site chromium execute serve lab bench clean help
+.PHONY: book test unit notebooks site chromium execute serve lab bench lock clean help
 
 # Tests that need neither npm nor a browser nor the notebooks: the package's unit tests.
 UNIT := --ignore=chapters --ignore=tests/test_site.py --ignore=tests/test_book.py \
@@ -29,14 +29,31 @@ help:
 	@echo "make serve    serve _build/html on http://127.0.0.1:8000/"
 	@echo "make lab      start JupyterLab on the chapters"
 	@echo "make bench    run the performance benchmarks"
+	@echo "make lock     regenerate requirements.txt (the lock) from requirements.in"
 	@echo "make clean    remove build output"
 
+# requirements.txt is the lock (exact versions with hashes) of requirements.in; the package
+# itself is installed on top, editable, with the lock's setuptools (no build isolation).
 $(STAMP): requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade "pip==26.3"
-	$(BIN)/python -m pip install --quiet -r requirements.txt
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements.txt
+	$(BIN)/python -m pip install --quiet --no-deps --no-build-isolation -e .
 	$(BIN)/python -m pip check
 	touch $@
+
+# Regenerate the lock after editing requirements.in: versions already in the lock are kept
+# unless requirements.in asks otherwise (uv reads the old lock as its preferences).
+UV := uv==0.13.9
+UV_VENV := $(or $(TMPDIR),/tmp)/actbook-uv
+lock:
+	$(PYTHON) -m venv $(UV_VENV)
+	$(UV_VENV)/bin/python -m pip install --quiet "$(UV)"
+	cp requirements.txt $(UV_VENV)/lock.txt
+	$(UV_VENV)/bin/uv pip compile requirements.in --universal --python-version 3.11.5 \
+	  --generate-hashes --no-header --index-url https://pypi.org/simple -o $(UV_VENV)/lock.txt
+	{ sed -n '/^#/!q;p' requirements.txt; cat $(UV_VENV)/lock.txt; } > $(UV_VENV)/new.txt
+	mv $(UV_VENV)/new.txt requirements.txt
 
 $(MATHJAX): package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -20,6 +20,7 @@ from pathlib import Path
 import nbformat
 import pytest
 from notebook_lint import lint_notebook
+from packaging.markers import Marker
 from packaging.specifiers import SpecifierSet
 
 from conftest import JUPYTER_BOOK, ROOT, build_book
@@ -499,15 +500,35 @@ def test_notebooks_identical_with_one_thread_and_no_network(tmp_path):
 
 # --- Supply chain ----------------------------------------------------------------------------
 
-def test_installed_packages_match_the_pins():
-    pins = {}
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if "==" in line:
-            name, version = line.split("==")
-            pins[name.lower().replace("_", "-")] = version
-    assert {"tensorflow", "jupyter-book", "nbval", "keras", "numpy"} <= set(pins)
-    wrong = {name: (version, metadata.version(name)) for name, version in pins.items()
+_PIN = re.compile(r"^([A-Za-z0-9_.\-\[\]]+)==([\w.+\-]+)\s*(?:;\s*([^\\]+?))?\s*\\?$")
+
+
+def _normal(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def _lock_entries() -> list[tuple[str, str, str | None, int]]:
+    """(name, version, marker, number of hashes) of every package in requirements.txt."""
+    entries, lines = [], (ROOT / "requirements.txt").read_text().splitlines()
+    for i, line in enumerate(lines):
+        if not line or line.startswith((" ", "#")):
+            continue
+        match = _PIN.match(line)
+        assert match, f"requirements.txt line {i + 1} is not 'name==version [; marker] \\': {line}"
+        hashes = 0
+        for follow in lines[i + 1:]:
+            if not follow.startswith("    --hash=sha256:"):
+                break
+            hashes += 1
+        entries.append((_normal(match.group(1)), match.group(2), match.group(3), hashes))
+    return entries
+
+
+def test_installed_packages_match_the_lock():
+    wanted = {name: version for name, version, marker, _ in _lock_entries()
+              if marker is None or Marker(marker).evaluate()}
+    assert {"tensorflow", "jupyter-book", "nbval", "keras", "numpy"} <= set(wanted)
+    wrong = {name: (version, metadata.version(name)) for name, version in wanted.items()
              if metadata.version(name) != version}
     assert not wrong, f"installed versions differ from requirements.txt: {wrong}"
     check = subprocess.run([sys.executable, "-m", "pip", "check"], capture_output=True,
@@ -515,11 +536,30 @@ def test_installed_packages_match_the_pins():
     assert check.returncode == 0, check.stdout
 
 
-def test_every_requirement_is_pinned_exactly():
-    for line in (ROOT / "requirements.txt").read_text().splitlines():
+def test_every_locked_package_is_pinned_with_hashes():
+    entries = _lock_entries()
+    assert len(entries) > 100
+    assert [name for name, _, _, hashes in entries if hashes == 0] == []
+    assert not re.search(r"^-e|^\.", (ROOT / "requirements.txt").read_text(), re.M), \
+        "the lock holds dependencies only: the package is installed on top (Makefile, postBuild)"
+
+
+def test_direct_dependencies_are_locked_at_their_pins():
+    """requirements.in names the direct dependencies (exact versions); the lock must hold each
+    at that version, and every import of the package's pyproject dependencies too."""
+    locked = {name: version for name, version, _, _ in _lock_entries()}
+    direct = {}
+    for line in (ROOT / "requirements.in").read_text().splitlines():
         line = line.split("#")[0].strip()
-        if line and not line.startswith("-e"):
-            assert re.fullmatch(r"[A-Za-z0-9_.\-\[\]]+==[\w.+\-]+", line), line
+        if line:
+            name, _, version = line.partition("==")
+            assert version, f"requirements.in: pin each direct dependency exactly: {line}"
+            direct[_normal(name)] = version
+    assert {name: locked.get(name) for name in direct} == direct
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    for requirement in project:
+        name = _normal(re.split(r"[<>=!~ \[]", requirement)[0])
+        assert name in direct, f"pyproject dependency {name} is not in requirements.in"
 
 
 # --- Binder: the Python the pins are for (issue 12.5) -------------------------------------
@@ -550,13 +590,14 @@ def binder_python_problems(root: Path) -> list[str]:
         problems.append(f"pyproject requires-python {project['requires-python']} excludes "
                         f"Python {version}")
     for line in (root / "requirements.txt").read_text().splitlines():
-        line = line.split("#")[0].strip()
-        if "==" not in line:
+        match = _PIN.match(line)
+        if not match or (match.group(3) and not Marker(match.group(3)).evaluate(
+                {"python_version": version, "python_full_version": newest})):
             continue
-        name = line.split("==")[0]
+        name, pinned = match.group(1), match.group(2)
         spec = metadata.metadata(name).get("Requires-Python") or ""
         if spec and not SpecifierSet(spec).contains(newest):
-            problems.append(f"{line} requires Python {spec}, runtime.txt says {version}")
+            problems.append(f"{name}=={pinned} requires Python {spec}, runtime.txt says {version}")
     return problems
 
 

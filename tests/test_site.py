@@ -156,6 +156,7 @@ class Visit:
     dom: dict = field(default_factory=dict)                   # see _DOM_PROBE
     axe: list[dict] = field(default_factory=list)             # axe-core violations
     overflow: dict[str, int] = field(default_factory=dict)    # WIDTHS name -> sideways px
+    clipped: list[str] = field(default_factory=list)          # see _CLIPPED, at phone width
 
 
 # Runs in the page after MathJax has finished: what the tests need from the rendered DOM.
@@ -187,6 +188,37 @@ _DOM_PROBE = """() => {
 
 # How many CSS pixels the page is wider than the window (> 0: the reader must scroll sideways).
 _OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+# Display equations and tables wider than what the reader can see of them: the rendered width
+# (MathJax's mjx-math box, the table's box) against the visible width of the nearest ancestor
+# that clips or scrolls it (else the article). A page can avoid sideways scrolling and still hide
+# the right end of an equation inside a scroll box: at phone width that is what a reader misses.
+_CLIPPED = """() => {
+  const article = document.querySelector('article') || document.body;
+  const visible = el => {
+    for (let a = el.parentElement; a && a !== article; a = a.parentElement) {
+      const o = getComputedStyle(a).overflowX;
+      if (o !== 'visible') return a.getBoundingClientRect();
+    }
+    return article.getBoundingClientRect();
+  };
+  const out = [];
+  const items = [
+    ...Array.from(article.querySelectorAll('mjx-container[display="true"]'),
+                  m => [m, m.querySelector('mjx-math') || m, 'equation']),
+    ...Array.from(article.querySelectorAll('table'), t => [t, t, 'table'])];
+  for (const [el, content, kind] of items) {
+    if (!el.getClientRects().length) continue;            // hidden (e.g. a closed solution)
+    const box = visible(el);
+    const r = content.getBoundingClientRect();
+    const over = Math.round(Math.max(r.right - box.right, box.left - r.left));
+    if (over > 1) {
+      const text = (el.closest('.math, table') || el).textContent.replace(/\\s+/g, ' ');
+      out.push(`${kind} ${over} px too wide: ${text.trim().slice(0, 60)}`);
+    }
+  }
+  return out;
+}"""
 
 # Resolves once the layout has settled: next frame, then every finite CSS transition/animation.
 _SETTLED = """() => new Promise(requestAnimationFrame).then(() => Promise.all(
@@ -252,6 +284,8 @@ def _open(browser, site_url: str, path: str, screenshots: str | None = None) -> 
             page.set_viewport_size({"width": width, "height": 900})
             page.evaluate(_SETTLED)   # the theme slides its sidebars across breakpoints
             visit.overflow[name] = page.evaluate(_OVERFLOW)
+            if name == "phone":
+                visit.clipped = page.evaluate(_CLIPPED)
             if screenshots:
                 page.screenshot(path=str(SCREENSHOTS / f"{screenshots}-{name}.jpg"),
                                 full_page=True, type="jpeg", quality=80, animations="disabled")
@@ -444,6 +478,13 @@ def test_page_weight_within_budget(built_site, report, page):
 def test_no_sideways_scrolling_on_desktop_or_phone(visits, page):
     overflow = {name: px for name, px in visits(page).overflow.items() if px > 0}
     assert overflow == {}, f"{page}: wider than the window by {overflow} CSS px"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_equations_and_tables_fit_the_phone_width(visits, page):
+    """Issue 16: at 390 px, long display equations ran off the right edge under their numbers
+    and wide tables scrolled inside their boxes; every one must fit what the reader sees."""
+    assert visits(page).clipped == [], f"{page} at {WIDTHS['phone']} px"
 
 
 # --- Publishing: one repository URL drives every button ---------------------------------------
