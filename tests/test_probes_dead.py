@@ -245,3 +245,31 @@ def test_maxout_with_a_zero_piece_is_relu():
                        np.concatenate([b, np.zeros_like(b)])])
     x = np.array([[1.0, 1.0], [-1.0, 0.0], [0.0, 2.0]], dtype=np.float32)
     np.testing.assert_allclose(np.asarray(layer(x)), np.maximum(x @ w + b, 0.0), atol=1e-6)
+
+
+def test_forward_many_matches_the_keras_models():
+    # Batched float64 pass of several networks == each Keras model's own logits and probes.
+    x = np.random.default_rng(0).normal(size=(50, 2)).astype(np.float32)
+    for act in ("relu", "leaky_relu", "prelu", "elu", "maxout"):
+        nets = [models.mlp(2, [8, 8], act, hidden_bias=-0.1, seed=s) for s in (0, 1, 2)]
+        weights = [m.get_weights() for m in nets]
+        zs, logits = probes.forward_many(weights, act, x)
+        assert len(zs) == 2 and zs[0].shape == (3, 50, 8) and logits.shape == (3, 50, 2)
+        for k, m in enumerate(nets):
+            np.testing.assert_allclose(logits[k], m(x).numpy(), rtol=1e-4, atol=1e-5)
+            if act != "maxout":
+                ref = np.concatenate(list(probes.dead_units(m, x).values()))
+                np.testing.assert_array_equal(probes.dead_masks(weights, act, x)[k], ref)
+        if act == "relu":
+            np.testing.assert_allclose(probes.zero_shares(weights, x),
+                                       [probes.zero_fraction(m, x)["all"] for m in nets])
+
+
+def test_dead_masks_of_the_hand_set_network_and_a_huge_one():
+    weights = hand_set().get_weights()
+    np.testing.assert_array_equal(probes.dead_masks([weights], "relu", X)[0],
+                                  [False, True, True, True, False, False, True])
+    # Kernels of 1e30 overflow float32 (NaN, which would count as alive) but not float64.
+    huge = [w * 1e30 if w.ndim == 2 else w for w in weights]
+    assert probes.dead_masks([huge], "relu", X)[0].tolist() == [False, True, True, True,
+                                                                False, False, True]

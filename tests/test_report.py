@@ -79,3 +79,22 @@ def test_markdown_table_with_and_without_caption():
     captioned = report.markdown_table(frame, caption="Accuracy.", name="tbl-acc").data
     assert captioned.startswith("```{table} Accuracy.\n:name: tbl-acc\n")
     assert captioned.endswith("```") and plain in captioned
+
+
+def test_decide_confirm_table_shows_both_blocks_and_the_verdict():
+    def block(seeds, shift):
+        base = np.linspace(0.5, 0.8, 6)
+        wobble = np.array([0.002, -0.002, 0.001, -0.001, 0.0, 0.0])
+        return pd.DataFrame({"arm": ["a"] * 6 + ["b"] * 6, "seed": list(seeds) * 2,
+                             "acc": np.concatenate([base, base + shift + wobble])})
+
+    result = stats.decide_confirm(block(range(6), 0.1), block(range(10, 16), 0.1),
+                                  "acc", "arm", "a")
+    table = report.decide_confirm_table(result, labels=("0-5", "10-15"))
+    assert list(table.columns) == ["0-5: difference", "Holm p (0-5)", "10-15: difference",
+                                   "Holm p (10-15)", "verdict"]
+    # mean difference 0.1 exactly (the wobble sums to 0), shown as +10.0 points
+    assert table.loc["b", "0-5: difference"].startswith("+10.0 [+9.")
+    assert report.NBSP in table.loc["b", "0-5: difference"]
+    assert table.loc["b", "Holm p (0-5)"] == "< 0.001"
+    assert table.loc["b", "verdict"] == "higher, confirmed"

@@ -239,3 +239,51 @@ def markdown_table(frame, caption: str | None = None, name: str | None = None,
         return Markdown(text)
     label = f":name: {name}\n" if name else ""
     return Markdown(f"```{{table}} {caption}\n{label}\n{text}\n```")
+
+def decide_confirm_table(result, labels: Sequence[str] = ("seeds 0-19", "seeds 100-119"),
+                         scale: float = 100, digits: int = 1):
+    """The table a reader sees for :func:`actbook.stats.decide_confirm`: per arm, each block's
+    difference from the baseline as ``"+1.2 [-0.3, +2.7]"`` (signed, with no-break spaces as
+    :func:`interval_text`), its Holm-adjusted p-value (:func:`p_text`) and the verdict.
+
+    Args:
+        result: the DataFrame :func:`actbook.stats.decide_confirm` returns.
+        labels: names of the decide and confirm blocks, two strings (default
+            ``("seeds 0-19", "seeds 100-119")``).
+        scale: multiplier of the differences (default 100: fractions shown as points).
+        digits: decimals shown (default 1).
+
+    Returns:
+        A pandas DataFrame of text, indexed like ``result``, with the columns
+        ``"<decide>: difference"``, ``"Holm p (<decide>)"``, the same two for the confirm
+        block, and ``"verdict"``; pass it to :func:`markdown_table` (``index=True``).
+
+    Raises:
+        TypeError: for something other than a DataFrame, or bad labels.
+        ValueError: for a DataFrame without decide_confirm's columns, or bad ``digits``.
+    """
+    import pandas as pd
+
+    if not isinstance(result, pd.DataFrame):
+        raise TypeError(f"result must be the DataFrame of stats.decide_confirm, got "
+                        f"{type(result).__name__}")
+    labels = check_sequence("labels", labels, what="strings")
+    if len(labels) != 2 or not all(isinstance(v, str) for v in labels):
+        raise TypeError(f"labels must be two strings (decide, confirm), got {labels!r}")
+    digits = check_int("digits", digits, minimum=0, maximum=9)
+    scale = check_float("scale", scale)
+    need = [f"{b}_{c}" for b in ("decide", "confirm")
+            for c in ("difference", "low", "high", "p_holm", "n")] + ["verdict"]
+    missing = [c for c in need if c not in result.columns]
+    if missing:
+        raise ValueError(f"result must come from stats.decide_confirm; it lacks {missing}")
+    out = {}
+    for block, label in zip(("decide", "confirm"), labels):
+        out[f"{label}: difference"] = [
+            interval_text(stats.Interval(float(r[f"{block}_difference"]), float(r[f"{block}_low"]),
+                                         float(r[f"{block}_high"]), int(r[f"{block}_n"])),
+                          scale=scale, digits=digits, signed=True)
+            for _, r in result.iterrows()]
+        out[f"Holm p ({label})"] = [p_text(p) for p in result[f"{block}_p_holm"]]
+    out["verdict"] = list(result["verdict"])
+    return pd.DataFrame(out, index=result.index)

@@ -10,7 +10,14 @@ Every probe is available here too (``probes.dead_units(...)``), which is how the
 them. Simulations of random networks that probe no model live in :mod:`actbook.simulate`.
 """
 
-from actbook.probes.dead import dead_fraction, dead_units, zero_fraction
+from actbook.probes.dead import (
+    dead_fraction,
+    dead_masks,
+    dead_units,
+    forward_many,
+    zero_fraction,
+    zero_shares,
+)
 from actbook.probes.gradients import (
     GRADIENT_COSTS,
     bias_gradient_norms,
@@ -27,8 +34,9 @@ from actbook.probes.representations import (
 )
 
 __all__ = [
-    "GRADIENT_COSTS", "bias_gradient_norms", "dead_fraction", "dead_units", "derivative_peak",
+    "GRADIENT_COSTS", "bias_gradient_norms", "dead_fraction", "dead_masks", "dead_units",
+    "derivative_peak", "forward_many",
     "hidden_activations", "hidden_derivatives", "logits", "mean_activations", "output_spread",
     "pre_activations",
-    "saturation_fraction", "zero_fraction",
+    "saturation_fraction", "zero_fraction", "zero_shares",
 ]
