@@ -243,6 +243,8 @@ CASES = [
     ("plotting.decision_regions",
      lambda: plotting.decision_regions(None, model(), X, Y, resolution=1), ValueError,
      "resolution"),
+    ("plotting.line_style", lambda: plotting.line_style(-1), ValueError, "i must be >= 0"),
+    ("plotting.line_style", lambda: plotting.line_style(1.0), TypeError, "i must be an int"),
     ("plotting.use_book_style", lambda: plotting.use_book_style("dark"), TypeError,
      "argument"),
     # sweep

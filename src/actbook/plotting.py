@@ -102,3 +102,25 @@ def decision_regions(ax, model, x, y, *, resolution: int = 150, margin: float = 
     ax.contourf(g0, g1, pred, levels=np.arange(k + 1) - 0.5, cmap=cmap, alpha=0.25)
     ax.contour(g0, g1, pred, levels=np.arange(k) + 0.5, colors="0.3", linewidths=0.8)
     class_scatter(ax, x, y, labels=labels, size=size)
+
+
+def line_style(i: int, **overrides) -> dict:
+    """Keyword arguments for a line of series ``i``: its colour and line style, no marker.
+
+    For ``ax.plot``, ``ax.axhline`` and ``ax.stairs`` lines that should match
+    :func:`series_style` without drawing a marker at every point, e.g.
+    ``ax.plot(x, y, **line_style(1, lw=1.6, label="line"))``.
+
+    Args:
+        i: series index, an int >= 0 (the style cycles after 7, as in :func:`series_style`).
+        **overrides: further keyword arguments for matplotlib (``lw``, ``label``, ...); they
+            take precedence over the defaults.
+
+    Returns:
+        A dict with ``color`` and ``linestyle`` (plus the overrides).
+
+    Raises:
+        TypeError: if ``i`` is not an int; ValueError: if ``i < 0``.
+    """
+    style = series_style(i)
+    return {"color": style["color"], "linestyle": style["linestyle"], **overrides}
