@@ -11,12 +11,13 @@ const DASHES = [[], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [10, 4]];
 const GRID = 48;                      // decision regions and unit maps: GRID x GRID points
 const HISTORY = 400;                  // points kept per chart (older ones thinned)
 const SUMMARY_EVERY_MS = 3000;        // the screen-reader summary is updated at most this often
+const UNITS_EVERY_MS = 100;           // the unit maps are redrawn at most this often
 const DATA_LABELS = {xor: "noisy XOR", circles: "circles", moons: "two moons", spiral: "spiral"};
 const INIT_LABELS = {standard: "standard U(±1/√n)", glorot_uniform: "Glorot uniform",
   he_normal: "He normal", original: "truncated normal 0.1 (the seed post)",
   nielsen: "Nielsen N(0, 1/n)"};
 
-let state, run, running = false, lastSummary = 0;
+let state, run, running = false, lastSummary = 0, lastUnits = 0;
 const stats = {frames: 0, steps: 0, since: 0, trainMs: 0, drawMs: 0};   // for the benchmark (window.playground)
 
 // --- Building a run from the state ---------------------------------------------------------
@@ -45,10 +46,8 @@ function buildRun() {
 
 function measure() {
   const {net, data} = run;
-  const tr = net.evaluate(data.train.x, data.train.y), va = net.evaluate(data.val.x, data.val.y);
-  const p = net.probes(data.train.x, data.train.y);
-  const record = {step: run.step, loss: tr.loss, acc: tr.accuracy, valLoss: va.loss,
-    valAcc: va.accuracy, ...p};
+  const p = net.probes(data.train.x, data.train.y), va = net.evaluate(data.val.x, data.val.y);
+  const record = {step: run.step, acc: p.accuracy, valLoss: va.loss, valAcc: va.accuracy, ...p};
   run.latest = record;
   const h = run.history;
   if (!h.length || run.step - h[h.length - 1].step >= run.stride) h.push(record);
@@ -202,6 +201,7 @@ function summary() {
 }
 
 function draw(force = false) {
+  const now = performance.now();
   const g = run.net.grid(run.points, GRID * GRID);
   drawRegions(g);
   lineChart("pg-loss", [{get: r => r.loss}, {get: r => r.valLoss}], {log: true});
@@ -210,11 +210,14 @@ function draw(force = false) {
   lineChart("pg-dead", layers.map((_, l) => ({get: r => r.dead[l]})), {min: 0, max: 1});
   lineChart("pg-sat", layers.map((_, l) => ({get: r => r.saturation[l]})), {min: 0, max: 1});
   for (const id of ["pg-grad-key", "pg-dead-key", "pg-sat-key"]) legend(id, layers);
-  drawUnits(g);
+  // the unit maps are the costliest view: at most UNITS_EVERY_MS apart while training
+  if (force || now - lastUnits >= UNITS_EVERY_MS) {
+    drawUnits(g);
+    lastUnits = now;
+  }
   const r = run.latest;
   $("pg-readout").textContent = `step ${run.step} · loss ${r.loss.toFixed(3)} / ${r.valLoss.toFixed(3)}` +
     ` · accuracy ${pct(r.acc)} / ${pct(r.valAcc)}`;
-  const now = performance.now();
   if (force || now - lastSummary >= SUMMARY_EVERY_MS) {
     $("pg-summary").textContent = summary();
     lastSummary = now;

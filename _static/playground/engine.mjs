@@ -422,6 +422,11 @@ export class Network {
   evaluate(x, y) {
     const m = y.length, B = this.forward(x, null, m);
     const loss = f32(this._crossEntropy(B, y, null, m, 1) / m);
+    return {loss, accuracy: this._accuracy(B, y, m)};
+  }
+
+  // Share of rows whose largest logit is the label's (ties: the first class, as tf.argmax).
+  _accuracy(B, y, m) {
     const logits = B.h[this.layers.length - 1], k = this.layers[this.layers.length - 1].cols;
     let hits = 0;
     for (let i = 0; i < m; i++) {
@@ -429,7 +434,7 @@ export class Network {
       for (let j = 1; j < k; j++) if (logits[i * k + j] > logits[i * k + best]) best = j;
       if (best === y[i]) hits++;
     }
-    return {loss, accuracy: hits / m};
+    return hits / m;
   }
 
   // The book's probes on a whole set (actbook.probes):
@@ -438,9 +443,11 @@ export class Network {
   //   deadAll       the same over all hidden units (layers weighted by width)
   //   saturation[l] saturation_fraction: share of (row, unit) pairs with f'(z) < 0.01 peak
   // dead and saturation are null for a maxout layer (it has no single pre-activation).
+  // Also returns loss and accuracy on the set (as evaluate), from the same forward pass.
   probes(x, y) {
     const m = y.length, B = this.forward(x, null, m);
-    this._crossEntropy(B, y, null, m, f32(1 / m));
+    const loss = f32(this._crossEntropy(B, y, null, m, f32(1 / m)) / m);
+    const accuracy = this._accuracy(B, y, m);
     this.backward(x, null, m, B, false);
     const hidden = this.layers.filter(L => L.hidden);
     const gradNorms = [], dead = [], saturation = [];
@@ -466,7 +473,8 @@ export class Network {
       deadUnits += nDead;
       countedUnits += cols;
     });
-    return {gradNorms, dead, saturation, deadAll: countedUnits ? deadUnits / countedUnits : null};
+    return {gradNorms, dead, saturation, deadAll: countedUnits ? deadUnits / countedUnits : null,
+      loss, accuracy};
   }
 
   // Hidden activations and class-1 probability on a grid of points (for the views):
