@@ -17,7 +17,7 @@ CELL_TIMEOUT := $(shell sed -n 's/.*--nbval-cell-timeout=\([0-9][0-9]*\).*/\1/p'
 
 # Tests that need neither npm nor a browser nor the notebooks: the package's unit tests.
 UNIT := --ignore=chapters --ignore=tests/test_site.py --ignore=tests/test_book.py \
-        --ignore=tests/test_reliability.py
+        --ignore=tests/test_reliability.py --ignore=tests/test_playground.py
 
 help:
 	@echo "make book     build the HTML book into _build/html (from stored outputs)"
@@ -77,7 +77,7 @@ notebooks: $(STAMP)
 	$(BIN)/python -m pytest -rs chapters
 
 site: $(STAMP) $(MATHJAX) chromium
-	$(BIN)/python -m pytest -rs tests/test_book.py tests/test_site.py
+	$(BIN)/python -m pytest -rs tests/test_book.py tests/test_site.py tests/test_playground.py
 
 # The browser tests (tests/test_site.py) drive Debian's Chromium. Install it when it is missing and
 # we can (root with apt-get, as on the CI machine); otherwise say so: pytest then skips those
