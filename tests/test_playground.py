@@ -498,3 +498,21 @@ def test_typed_settings_change_the_run_and_the_link(open_page):
     assert p.get_attribute("#pg-link", "href") == query
     assert p.eval_on_selector_all("#pg-units canvas", "els => els.length") == 3 * 8
     assert page.errors == []
+
+
+@pytest.mark.parametrize("query", [
+    "?depth=0", "?depth=6&width=16&act=linear,sigmoid,tanh,relu,leaky_relu,elu",
+    "?depth=3&width=1&act=gelu,silu,maxout&data=spiral", "?depth=2&act=maxout&n=50&batch=1",
+])
+def test_every_shape_and_activation_runs_in_the_page(open_page, query):
+    page = open_page(query)
+    p = page.page
+    assert p.is_hidden("#pg-messages")
+    for _ in range(3):
+        p.click("#pg-step")
+    state = p.evaluate("window.playground.state")
+    assert p.evaluate("window.playground.run.step") == 3
+    assert p.eval_on_selector_all("#pg-units canvas", "els => els.length") == \
+        state["depth"] * state["width"]
+    assert re.match(r"Step 3\. Training loss \d\.\d{3}", p.inner_text("#pg-summary"))
+    assert page.errors == []

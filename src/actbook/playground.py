@@ -107,7 +107,18 @@ def _parse_value(name: str, text: str):
 
 
 def n_train(n: int) -> int:
-    """Training points of a data set of ``n`` points (the rest, 20 %, is validation)."""
+    """Training points of a playground data set of ``n`` points (the rest is validation).
+
+    Args:
+        n: number of points, an int >= 2.
+
+    Returns:
+        ``n - max(1, round(0.2 n))`` (at least 1), an int, as :func:`actbook.data.train_val_split`
+        splits with ``val_fraction=0.2``.
+
+    Raises:
+        TypeError, ValueError: for a non-int ``n`` or ``n < 2``.
+    """
     n = check_int("n", n, minimum=2)
     return n - min(max(1, round(n * VAL_FRACTION)), n - 1)
 
