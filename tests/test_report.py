@@ -98,3 +98,14 @@ def test_decide_confirm_table_shows_both_blocks_and_the_verdict():
     assert report.NBSP in table.loc["b", "0-5: difference"]
     assert table.loc["b", "Holm p (0-5)"] == "< 0.001"
     assert table.loc["b", "verdict"] == "higher, confirmed"
+
+
+def test_difference_text_subtracts_the_means_as_shown():
+    # 98.849 and 95.551 are shown as 98.8 and 95.6: the reader's subtraction gives 3.2, while
+    # the unrounded difference (3.298) would round to 3.3.
+    assert report.difference_text(0.98849, 0.95551, 0.01, 0.055) == "+3.2 [+1.0,\u00a0+5.5]"
+    # From a real paired comparison: the bracket is stats.paired_difference's interval.
+    a, b = [0.95, 0.97, 0.99], [0.90, 0.93, 0.96]
+    iv = stats.paired_difference(a, b).difference          # 0.04 +- 4.303 * 0.01 / sqrt(3)
+    assert report.difference_text(0.97, 0.93, iv.low, iv.high) == "+4.0 [+1.5,\u00a0+6.5]"
+    assert report.difference_text(0.25, 0.5, -0.3, -0.2, digits=0) == "-25 [-30,\u00a0-20]"

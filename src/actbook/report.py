@@ -287,3 +287,37 @@ def decide_confirm_table(result, labels: Sequence[str] = ("seeds 0-19", "seeds 1
         out[f"Holm p ({label})"] = [p_text(p) for p in result[f"{block}_p_holm"]]
     out["verdict"] = list(result["verdict"])
     return pd.DataFrame(out, index=result.index)
+
+
+def difference_text(a, b, low, high, scale: float = 100, digits: int = 1) -> str:
+    """``"+d [low, high]"``: a difference of two means *as displayed*, with its interval.
+
+    ``d`` is :func:`difference` of ``a`` and ``b`` (each ``scale * x`` rounded to ``digits``
+    decimals first), so a reader who subtracts the two means shown in a table gets ``d``
+    exactly: means 0.98849 and 0.95551 shown as 98.8 and 95.6 give ``+3.2``, although the
+    unrounded difference rounds to 3.3. The bracket is the 95 % interval of the (paired)
+    difference, e.g. from :func:`actbook.stats.paired_difference` or
+    :func:`actbook.stats.compare_arms`, computed from unrounded values; it is not re-centred,
+    so ``d`` can sit up to one unit of the last digit off its middle.
+
+    Args:
+        a, b: the two means (finite reals, unscaled, e.g. accuracies as fractions).
+        low, high: the interval of ``a - b`` (finite reals, unscaled), ``low <= high``.
+        scale: multiplier (default 100: fractions shown as percentage points).
+        digits: decimals shown, 0-9 (default 1).
+
+    Returns:
+        Signed text whose only breakable space is before the bracket.
+
+    Raises:
+        TypeError, ValueError: for non-finite or non-real numbers, ``low > high`` or ``digits``
+            outside 0-9.
+    """
+    digits = check_int("digits", digits, minimum=0, maximum=9)
+    a, b = check_float("a", a), check_float("b", b)
+    low, high = check_float("low", low), check_float("high", high)
+    if low > high:
+        raise ValueError(f"low must be <= high, got {low} and {high}")
+    d = difference(a, b, f".{digits}f", scale)
+    f = f"{{:+.{digits}f}}"
+    return f"{f.format(d)} [{f.format(scale * low)},{NBSP}{f.format(scale * high)}]"
