@@ -1,9 +1,10 @@
 """The playground page (issue 17): same numbers as the book, URL state, accessibility, bad input.
 
-The browser tests open the built book's ``playground.html`` in Chromium (the fixtures and skip
-rules of ``tests/test_site.py``: without Chromium they are skipped, with ``REQUIRE_BROWSER=1``
-they fail). ``PLAYGROUND_SITE=/path/to/_build/html`` tests an already built site instead of
-building one (handy while editing the page: ``jupyter-book build . --path-output DIR``).
+The browser tests open the built book's ``playground.html`` in Chromium (the server, launch
+arguments and skip rules of ``tests/test_site.py``: without Chromium they are skipped, with
+``REQUIRE_BROWSER=1`` they fail). ``PLAYGROUND_SITE=/path/to/_build/html`` tests an already
+built site instead of building one (handy while editing the page:
+``jupyter-book build . --path-output DIR``).
 
 Same numbers: :func:`actbook.playground.export_run` exports the book's initial weights, data and
 minibatch order (``actbook.models.initial_weights``, ``actbook.data``,
@@ -30,7 +31,9 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-from test_site import _open, _SubpathHandler, browser, report  # noqa: F401 (fixtures)
+import test_site
+from playwright.sync_api import sync_playwright
+from test_site import CHROMIUM_ARGS, _chromium, _open, _SubpathHandler, report  # noqa: F401
 
 from actbook import playground, probes, training
 from conftest import ROOT
@@ -46,6 +49,50 @@ MIN_CHAPTER_LINKS = 4
 
 
 # --- Fixtures ---------------------------------------------------------------------------------
+
+class _SharedPlaywright:
+    """One Playwright per process, shared by test_site's ``browser`` fixture and ours.
+
+    Playwright's sync API cannot run two instances in one thread ("using Playwright Sync API
+    inside the asyncio loop"), and a fixture imported from test_site would be a second fixture
+    with its own instance. So both fixtures enter this context manager (test_site's through its
+    module global ``sync_playwright``, replaced below) and each launches its own Chromium on the
+    one Playwright, which stops when the last of them exits.
+    """
+
+    def __init__(self):
+        self.users, self.manager, self.playwright = 0, None, None
+
+    def __call__(self):
+        return self
+
+    def __enter__(self):
+        if self.users == 0:
+            self.manager = sync_playwright()
+            self.playwright = self.manager.__enter__()
+        self.users += 1
+        return self.playwright
+
+    def __exit__(self, *exc):
+        self.users -= 1
+        if self.users == 0:
+            self.manager.__exit__(*exc)
+            self.manager = self.playwright = None
+
+
+_PLAYWRIGHT = _SharedPlaywright()
+test_site.sync_playwright = _PLAYWRIGHT
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Chromium, with test_site's executable, arguments and skip rules (one Playwright)."""
+    exe = _chromium()
+    with _PLAYWRIGHT as playwright:
+        chromium = playwright.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
 
 @pytest.fixture(scope="session")
 def playground_site(request) -> Path:
