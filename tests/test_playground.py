@@ -563,3 +563,49 @@ def test_every_shape_and_activation_runs_in_the_page(open_page, query):
         state["depth"] * state["width"]
     assert re.match(r"Step 3\. Training loss \d\.\d{3}", p.inner_text("#pg-summary"))
     assert page.errors == []
+
+
+# --- The reader's own runs draw from the book's distributions --------------------------------
+
+@pytest.mark.parametrize("name", playground.DATASETS)
+def test_page_data_sets_follow_the_books_distributions(engine_page, name):
+    """The page draws its own data (its own generator), from the same distribution as
+    actbook.data: per-class means, spreads and class shares agree within sampling error."""
+    state = playground.playground_state(f"data={name}&n=2000&seed=3")
+    x_js = engine_page.evaluate(
+        "([name, n, noise]) => { const d = E.makeData(name, n, noise, 3); "
+        "return {x: Array.from(d.x), y: Array.from(d.y)}; }",
+        [name, state["n"], state["noise"]])
+    x, y = np.asarray(x_js["x"]).reshape(-1, 2), np.asarray(x_js["y"])
+    xp, yp, xvp, yvp = playground.dataset(state)
+    xp, yp = np.concatenate([xp, xvp]), np.concatenate([yp, yvp])
+    assert len(x) == len(xp) == 2000
+    assert abs(y.mean() - yp.mean()) < 0.05
+    for c in (0, 1):
+        np.testing.assert_allclose(x[y == c].mean(0), xp[yp == c].mean(0), atol=0.08)
+        np.testing.assert_allclose(x[y == c].std(0), xp[yp == c].std(0), rtol=0.1, atol=0.02)
+
+
+@pytest.mark.parametrize("init", playground.INITIALISATIONS)
+def test_page_initial_weights_follow_the_books_schemes(engine_page, init):
+    """The page's initial weights (its own generator) follow the book's schemes: per layer the
+    spread of the kernels, and over all layers that of the biases, agree with
+    actbook.models.initial_weights (16 seeds pooled on each side)."""
+    acts = ["relu", "relu", "relu", "maxout", "relu", "relu"]
+    state = playground.playground_state(f"depth=6&width=16&init={init}&act={','.join(acts)}")
+    seeds = range(16)
+    js = [engine_page.evaluate(
+        "([acts, init, seed]) => E.initialWeights([2, 16, 16, 16, 16, 16, 16, 2], acts, init, "
+        "seed).map(a => Array.from(a))", [acts, init, s]) for s in seeds]
+    py = [playground.initial_weights({**state, "seed": s}) for s in seeds]
+    for i in range(7):   # kernels, layer by layer (layer 4 is maxout: twice the columns)
+        k_js = np.concatenate([np.ravel(w[2 * i]) for w in js])
+        k_py = np.concatenate([w[2 * i].ravel() for w in py])
+        assert k_js.size == k_py.size, f"layer {i + 1}"
+        assert k_js.std() == pytest.approx(k_py.std(), rel=0.2), f"layer {i + 1}"
+        assert abs(k_js.mean()) < 3 * k_py.std() / np.sqrt(k_py.size) + 1e-12
+    b_js = np.concatenate([np.ravel(w[i]) for w in js for i in range(1, 14, 2)])
+    b_py = np.concatenate([w[i].ravel() for w in py for i in range(1, 14, 2)])
+    assert b_js.size == b_py.size
+    assert b_js.std() == pytest.approx(b_py.std(), rel=0.2, abs=1e-6)
+    assert b_js.mean() == pytest.approx(b_py.mean(), abs=0.15)
