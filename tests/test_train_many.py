@@ -91,25 +91,6 @@ def test_memory_estimate_counts_weights_and_activations():
     assert training.estimate_memory(model, 3, 100, 10) == 4 * 3 * (3 * 52 + 4 * 100 * 22)
 
 
-@pytest.mark.parametrize("change, error, words", [
-    (dict(seeds=[]), ValueError, "seeds must not be empty"),
-    (dict(seeds=3), TypeError, "seeds must be a list"),
-    (dict(seeds=[0, -1]), ValueError, r"seeds\[1\] must be >= 0"),
-    (dict(learning_rates=[0.1]), ValueError, "one rate per seed"),
-    (dict(learning_rates=[0.1, 0.0]), ValueError, r"learning_rates\[1\] must be > 0"),
-    (dict(initial_weights=[[np.zeros(2)]] * 2), ValueError, r"initial_weights\[0\] must be"),
-    (dict(initial_weights=[None]), ValueError, "one weight list per seed"),
-    (dict(steps=50), ValueError, "multiple of record_every"),
-    (dict(batch_size=0), ValueError, "batch_size must be >= 1"),
-    (dict(seeds=list(range(10**7)), learning_rates=0.1), ValueError, "GiB"),
-])
-def test_bad_input_is_rejected_before_training(change, error, words):
-    kwargs = {**dict(seeds=[0, 1], learning_rates=[0.1, 0.2], steps=40, batch_size=8,
-                     record_every=20), **change}
-    with pytest.raises(error, match=words):
-        training.train_many(models.mlp(2, [3], "relu"), X_TR, Y_TR, **kwargs)
-
-
 def test_a_model_the_trainer_does_not_know_is_rejected():
     import keras
 

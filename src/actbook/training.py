@@ -25,6 +25,7 @@ import scipy.special
 import tensorflow as tf
 
 from actbook._checks import (
+    check_choice,
     check_float,
     check_int,
     check_memory,
@@ -126,13 +127,92 @@ def _architecture_key(model: keras.Model) -> str:
     return json.dumps(parts, sort_keys=True, default=str)
 
 
-def _compiled_run(model: keras.Model):
-    """The compiled training graph for ``model``'s architecture (cached)."""
+#: The optimisers of :func:`train` and :func:`train_many`: name -> description.
+OPTIMIZERS = {
+    "sgd": "plain minibatch SGD, w <- w - lr * g (the default and the book's reference)",
+    "adam": "Adam (Kingma & Ba 2015) with Keras' defaults and update formula "
+            "(keras.optimizers.Adam: beta_1 0.9, beta_2 0.999, epsilon 1e-7)",
+}
+
+
+def _adam_constants() -> tuple[float, float, float]:
+    """``beta_1, beta_2, epsilon`` of a default ``keras.optimizers.Adam``."""
+    adam = keras.optimizers.Adam()
+    return float(adam.beta_1), float(adam.beta_2), float(adam.epsilon)
+
+
+def _make_update(optimizer: str, clipped: bool, model_axis: bool):
+    """``update(params, grads, state, step, rates, clip_norm) -> params + state``.
+
+    ``state`` is empty for SGD and Adam's first and second moments ``m + v`` (one tensor per
+    parameter each). ``rates`` holds one learning-rate tensor per parameter (broadcastable).
+    With ``model_axis`` every tensor carries a leading model axis and the clipping norm is
+    taken per network.
+
+    Adam is Keras' ``Adam.update_step`` written on tensors, because TensorFlow's Keras backend
+    has no ``stateless_apply`` for the loop variables the trainers carry (the tests check the
+    two agree step for step): with ``t = step + 1``,
+    ``m <- m + (g - m)(1 - beta_1)``, ``v <- v + (g^2 - v)(1 - beta_2)``,
+    ``w <- w - lr sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)``,
+    the form of Kingma & Ba (2015, end of section 2) with epsilon-hat.
+    """
+    beta_1, beta_2, epsilon = _adam_constants()
+
+    def clip(grads, clip_norm):
+        # Clip by global norm (Pascanu, Mikolov & Bengio 2013): g <- g * min(1, c / ||g||).
+        if model_axis:
+            squares = tf.add_n([tf.reduce_sum(tf.square(g), axis=list(range(1, len(g.shape))))
+                                for g in grads])
+            scale = tf.minimum(1.0, clip_norm / tf.sqrt(squares))
+            return [g * _expand(scale, len(g.shape) - 1) for g in grads]
+        squares = tf.add_n([tf.reduce_sum(tf.square(g)) for g in grads])
+        scale = tf.minimum(1.0, clip_norm / tf.sqrt(squares))
+        return [g * scale for g in grads]
+
+    def update(params, grads, state, step, rates, clip_norm):
+        if clipped:
+            grads = clip(grads, clip_norm)
+        if optimizer == "sgd":
+            return [w - r * g for w, g, r in zip(params, grads, rates)]
+        n = len(params)
+        t = tf.cast(step + 1, tf.float32)
+        correction = (tf.sqrt(1 - tf.pow(tf.constant(beta_2), t))
+                      / (1 - tf.pow(tf.constant(beta_1), t)))
+        new_w, new_m, new_v = [], [], []
+        for w, g, r, m, v in zip(params, grads, rates, state[:n], state[n:]):
+            m = m + (g - m) * (1 - beta_1)
+            v = v + (tf.square(g) - v) * (1 - beta_2)
+            new_w.append(w - (m * (r * correction)) / (tf.sqrt(v) + epsilon))
+            new_m.append(m)
+            new_v.append(v)
+        return new_w + new_m + new_v
+
+    return update
+
+
+def _check_optimizer(optimizer, clip_norm, start_step):
+    """The trainers' ``optimizer`` and ``clip_norm``, checked (``start_step`` already is)."""
+    optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
+    if optimizer == "adam" and start_step != 0:
+        raise ValueError("optimizer='adam' starts its moment estimates at zero and does not "
+                         "carry them between calls: start_step must be 0")
+    if clip_norm is not None:
+        clip_norm = check_float("clip_norm", clip_norm, minimum=0.0, maximum=1e6,
+                                min_inclusive=False)
+    return optimizer, clip_norm
+
+
+def _compiled_run(model: keras.Model, optimizer: str = "sgd", clipped: bool = False):
+    """The compiled training graph for ``model``'s architecture and update rule (cached)."""
     key = _architecture_key(model)
+    if (optimizer, clipped) != ("sgd", False):
+        key = json.dumps([key, optimizer, clipped])
     if key in _CACHE:
         _CACHE.move_to_end(key)
         return _CACHE[key]
     template = model
+    n_params = len(template.trainable_variables)
+    update = _make_update(optimizer, clipped, model_axis=False)
 
     def forward(weights, non_trainable, x):
         logits, _ = template.stateless_call(list(weights), list(non_trainable), x)
@@ -154,10 +234,12 @@ def _compiled_run(model: keras.Model):
 
     @tf.function(reduce_retracing=True, autograph=False)
     def run(weights, non_trainable, x, y, x_val, y_val, start_step, n_records, every,
-            batch_size, learning_rate, seed):
+            batch_size, learning_rate, seed, clip_norm):
         # reduce_retracing relaxes argument shapes; the weights' shapes are fixed by the model.
-        weights = [tf.ensure_shape(w, v.shape)
-                   for w, v in zip(weights, template.trainable_variables)]
+        # ``weights`` holds the parameters, then the optimiser's state (Adam: m, then v).
+        shapes = [v.shape for v in template.trainable_variables]
+        shapes = shapes * (len(weights) // n_params)
+        weights = [tf.ensure_shape(w, s) for w, s in zip(weights, shapes)]
         non_trainable = [tf.ensure_shape(w, v.shape)
                          for w, v in zip(non_trainable, template.non_trainable_variables)]
         n = tf.shape(x)[0]
@@ -175,15 +257,18 @@ def _compiled_run(model: keras.Model):
             perm = tf.cond(tf.equal(k, 0), lambda: permutation(epoch), lambda: perm)
             idx = tf.slice(perm, [k * batch_size], [batch_size])
             xb, yb = tf.gather(x, idx), tf.gather(onehot, idx)
+            params = weights[:n_params]
             with tf.GradientTape() as tape:
-                tape.watch(weights)
-                logits = forward(weights, non_trainable, xb)
+                tape.watch(params)
+                logits = forward(params, non_trainable, xb)
                 batch_loss = cross_entropy_sum(logits, yb) * inv_batch
-            grads = tape.gradient(batch_loss, weights)
-            weights = [w - learning_rate * g for w, g in zip(weights, grads)]
+            grads = tape.gradient(batch_loss, params)
+            weights = update(params, grads, weights[n_params:], step,
+                             [learning_rate] * n_params, clip_norm)
             return step + 1, weights, perm, batch_loss
 
         def record(weights):
+            weights = weights[:n_params]
             loss, acc = evaluate(weights, non_trainable, x, y, onehot)
             val_loss, val_acc = evaluate(weights, non_trainable, x_val, y_val, onehot_val)
             return tf.stack([loss, acc, val_loss, val_acc])
@@ -214,7 +299,7 @@ def _compiled_run(model: keras.Model):
                       invariants[4], invariants[5])
         r, step, weights, _, batch_loss, records = tf.while_loop(
             outer_cond, outer_body, loop_vars, shape_invariants=invariants)
-        return weights, records[: r + 1], step, batch_loss
+        return weights[:n_params], records[: r + 1], step, batch_loss
 
     _CACHE[key] = run
     if len(_CACHE) > _CACHE_SIZE:
@@ -235,6 +320,8 @@ def train(
     seed: int = 0,
     record_every: int = 100,
     start_step: int = 0,
+    optimizer: str = "sgd",
+    clip_norm: float | None = None,
 ) -> History:
     """Train ``model`` in place with plain minibatch SGD on softmax cross-entropy of its logits.
 
@@ -258,6 +345,13 @@ def train(
         record_every: evaluate every this many steps, an int >= 1 (default 100).
         start_step: global step to start from, an int >= 0 (default 0): call ``train`` again
             with ``start_step`` equal to the previous end to continue exactly where it stopped.
+        optimizer: ``"sgd"`` (default: the update above) or ``"adam"`` (Kingma & Ba 2015,
+            Keras' defaults and formula; see :data:`OPTIMIZERS`; ``learning_rate`` is then
+            Adam's step size, and ``start_step`` must be 0: the moments start at zero).
+        clip_norm: ``None`` (default: no clipping) or a float in (0, 1e6]: before each
+            update, the gradient of all weights, taken as one vector, is scaled down to this
+            norm when it is longer, ``g <- g min(1, clip_norm / ||g||)`` (clipping by global
+            norm, Pascanu, Mikolov & Bengio 2013).
 
     Returns:
         A :class:`History` with ``steps // record_every + 1`` records.
@@ -265,11 +359,17 @@ def train(
     Raises:
         TypeError: for arguments of the wrong type.
         ValueError: for shapes that do not match the model, labels out of range, empty or
-            non-finite data, or out-of-range sizes and rates.
+            non-finite data, out-of-range sizes and rates, an unknown ``optimizer``, or a
+            model with batch normalisation (train it with :func:`train_many`, which uses
+            batch statistics; Keras' inference mode here would not).
         TrainingDivergedError: if the minibatch loss becomes NaN or infinite; the message gives
             the step and the loss, and the model keeps the weights it had before the call.
     """
     x, y = check_xy(model, x, y)
+    if any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers):
+        raise ValueError("train runs Keras layers in inference mode, which would freeze batch "
+                         "normalisation's statistics: train a model with BatchNormalization "
+                         "layers with train_many")
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together (or both left out)")
     if x_val is not None:
@@ -280,15 +380,19 @@ def train(
     learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, maximum=1e6,
                                 min_inclusive=False)
     seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
+    optimizer, clip_norm = _check_optimizer(optimizer, clip_norm, start_step)
 
-    run = _compiled_run(model)
+    run = _compiled_run(model, optimizer, clip_norm is not None)
     xv, yv = (x, y) if x_val is None else (x_val, y_val)
+    params = [v.value for v in model.trainable_variables]
+    state = [tf.zeros_like(w) for w in params + params] if optimizer == "adam" else []
     weights, records, end_step, batch_loss = run(
-        [v.value for v in model.trainable_variables],
+        params + state,
         [v.value for v in model.non_trainable_variables],
         tf.constant(x), tf.constant(y), tf.constant(xv), tf.constant(yv),
         tf.constant(start_step), tf.constant(steps // record_every), tf.constant(record_every),
         tf.constant(batch_size), tf.constant(learning_rate, tf.float32), tf.constant(seed),
+        tf.constant(0.0 if clip_norm is None else clip_norm, tf.float32),
     )
     batch_loss = float(batch_loss)
     if not np.isfinite(batch_loss):
@@ -353,13 +457,23 @@ class ManyRuns:
 
 #: The Keras layer types :func:`train_many` can stack along a model axis: those
 #: :func:`actbook.models.mlp` builds.
-_STACKABLE = ("InputLayer", "Dense", "Activation", "LeakyReLU", "ELU", "PReLU", "Maxout")
+_STACKABLE = ("InputLayer", "Dense", "Activation", "LeakyReLU", "ELU", "PReLU", "Maxout",
+              "Gated", "BatchNormalization", "Add")
+
+
+def _parents(layer) -> list[str]:
+    """Names of the layers whose outputs ``layer`` takes, in argument order."""
+    return [node.operation.name for node in layer._inbound_nodes[0].parent_nodes]
 
 
 def _stacked_forward(template: keras.Model):
-    """``forward(weights, x) -> logits (S, batch, k)`` for S copies of ``template``'s chain of
-    layers, each weight carrying a leading model axis; ``x`` is ``(S, batch, d)`` or ``(batch,
-    d)`` (shared by all networks)."""
+    """``forward(weights, x, taps=None) -> logits (S, batch, k)`` for S copies of
+    ``template``'s graph of layers, each weight carrying a leading model axis; ``x`` is ``(S,
+    batch, d)`` or ``(batch, d)`` (shared by all networks). Given a dict ``taps``, every
+    layer's output ``(S, batch, units)`` is stored in it by layer name.
+
+    Batch normalisation always uses the statistics of the batch it is given (training mode),
+    per network: mean and variance over the batch axis (Ioffe & Szegedy 2015, Algorithm 1)."""
     position = {id(v): i for i, v in enumerate(template.trainable_variables)}
     steps = []
     for layer in template.layers:
@@ -377,27 +491,48 @@ def _stacked_forward(template: keras.Model):
                 f"train_many needs linear Dense layers, as actbook.models.mlp builds them "
                 f"(activations are separate layers, the last layer outputs logits); "
                 f"{layer.name!r} applies {keras.activations.serialize(layer.activation)!r}")
-        steps.append((kind, layer, [position[id(v)] for v in layer.trainable_weights]))
+        if kind == "BatchNormalization" and not (layer.center and layer.scale
+                                                 and layer.axis in (-1, 1)):
+            raise ValueError(f"train_many needs BatchNormalization over the last axis with a "
+                             f"learned scale and shift; {layer.name!r} differs")
+        steps.append((kind, layer, [position[id(v)] for v in layer.trainable_weights],
+                      _parents(layer)))
+    first = template.layers[0].name
+    last = steps[-1][1].name
 
-    def forward(weights, x):
-        h = x
-        for kind, layer, idx in steps:
-            if kind in ("Dense", "Maxout"):
+    def forward(weights, x, taps=None):
+        out = {first: x}
+        for kind, layer, idx, parents in steps:
+            h = out[parents[0]]
+            if kind in ("Dense", "Maxout", "Gated"):
                 kernel, bias = weights[idx[0]], weights[idx[1]]
                 h = tf.matmul(h, kernel) + bias[:, None, :]
                 if kind == "Maxout":
                     shape = tf.shape(h)
                     h = tf.reduce_max(
                         tf.reshape(h, [shape[0], shape[1], layer.pieces, layer.units]), axis=2)
+                elif kind == "Gated":
+                    gate = getattr(keras.activations, layer.gate)
+                    h = gate(h[..., :layer.units]) * h[..., layer.units:]
                 else:
                     h = layer.activation(h)
+            elif kind == "BatchNormalization":
+                gamma, beta = weights[idx[0]], weights[idx[1]]
+                mean, variance = tf.nn.moments(h, axes=[1], keepdims=True)
+                h = tf.nn.batch_normalization(h, mean, variance, beta[:, None, :],
+                                              gamma[:, None, :], layer.epsilon)
+            elif kind == "Add":
+                h = tf.add_n([out[p] for p in parents])
             elif kind == "PReLU":
                 # Keras' PReLU: relu(x) - alpha * relu(-x).
                 alpha = weights[idx[0]][:, None, :]
                 h = tf.nn.relu(h) - alpha * tf.nn.relu(-h)
             else:  # Activation, LeakyReLU, ELU: elementwise, no weights
                 h = layer.call(h)
-        return h
+            out[layer.name] = h
+        if taps is not None:
+            taps.update(out)
+        return out[last]
 
     return forward
 
@@ -412,14 +547,20 @@ def _expand(per_model, ndim: int):
     return per_model
 
 
-def _compiled_many(model: keras.Model):
-    """The compiled multi-network training graph for ``model``'s architecture (cached)."""
+def _compiled_many(model: keras.Model, optimizer: str = "sgd", clipped: bool = False):
+    """The compiled multi-network training graph for ``model``'s architecture and update rule
+    (cached)."""
     key = _architecture_key(model)
+    if (optimizer, clipped) != ("sgd", False):
+        key = json.dumps([key, optimizer, clipped])
     if key in _MANY_CACHE:
         _MANY_CACHE.move_to_end(key)
         return _MANY_CACHE[key]
     forward = _stacked_forward(model)
-    shapes = [v.shape for v in model.trainable_variables]
+    n_params = len(model.trainable_variables)
+    update = _make_update(optimizer, clipped, model_axis=True)
+    n_copies = 3 if optimizer == "adam" else 1     # parameters, then Adam's m and v
+    shapes = [v.shape for v in model.trainable_variables] * n_copies
     n_classes = model.outputs[0].shape[-1]
 
     def cross_entropy(logits, onehot):
@@ -427,7 +568,7 @@ def _compiled_many(model: keras.Model):
         return -tf.reduce_sum(onehot * tf.nn.log_softmax(logits), axis=[1, 2])
 
     def evaluate(weights, x, y, onehot):
-        logits = forward(weights, x)
+        logits = forward(weights[:n_params], x)
         n = tf.cast(tf.shape(x)[0], tf.float32)
         loss = cross_entropy(logits, onehot[None]) / n
         hit = tf.equal(tf.argmax(logits, axis=2, output_type=y.dtype), y[None])
@@ -435,7 +576,7 @@ def _compiled_many(model: keras.Model):
 
     @tf.function(reduce_retracing=True, autograph=False)
     def run(weights, x, y, x_val, y_val, start_step, n_records, every, batch_size,
-            learning_rates, seeds):
+            learning_rates, seeds, clip_norm):
         n_static = weights[0].shape[0]
         w_shapes = [tf.TensorShape([n_static, *s]) for s in shapes]
         per_model = tf.TensorShape([n_static])
@@ -456,19 +597,21 @@ def _compiled_many(model: keras.Model):
             perms = tf.cond(tf.equal(k, 0), lambda: permutations(epoch), lambda: perms)
             idx = tf.slice(perms, [0, k * batch_size], [n_models, batch_size])
             xb, yb = tf.gather(x, idx), tf.gather(onehot, idx)
+            params = weights[:n_params]
             with tf.GradientTape() as tape:
-                tape.watch(weights)
-                losses = cross_entropy(forward(weights, xb), yb) * inv_batch
+                tape.watch(params)
+                losses = cross_entropy(forward(params, xb), yb) * inv_batch
                 total = tf.reduce_sum(tf.where(alive, losses, 0.0))
             grads = [tf.ensure_shape(g, w.shape)
-                     for g, w in zip(tape.gradient(total, weights), weights)]
+                     for g, w in zip(tape.gradient(total, params), params)]
             finite = tf.math.is_finite(losses)
             newly = tf.logical_and(alive, tf.logical_not(finite))
             div_step = tf.where(newly, step, div_step)
             div_loss = tf.where(newly, losses, div_loss)
             alive = tf.logical_and(alive, finite)
-            weights = [tf.where(_expand(alive, len(s)), w - r * g, w)
-                       for w, g, r, s in zip(weights, grads, rates, shapes)]
+            new = update(params, grads, weights[n_params:], step, rates, clip_norm)
+            weights = [tf.where(_expand(alive, len(s)), w_new, w)
+                       for w_new, w, s in zip(new, weights, shapes)]
             return step + 1, weights, perms, alive, div_step, div_loss
 
         def record(weights, alive):
@@ -507,7 +650,7 @@ def _compiled_many(model: keras.Model):
             shape_invariants=(tf.TensorShape([]), tf.TensorShape([]), w_shapes,
                               tf.TensorShape([None, None]), per_model, per_model, per_model,
                               tf.TensorShape(None)))
-        return weights, records.stack()[: r + 1], div_step, div_loss
+        return weights[:n_params], records.stack()[: r + 1], div_step, div_loss
 
     _MANY_CACHE[key] = run
     if len(_MANY_CACHE) > _CACHE_SIZE:
@@ -573,6 +716,8 @@ def train_many(
     batch_size: int = 256,
     record_every: int = 100,
     start_step: int = 0,
+    optimizer: str = "sgd",
+    clip_norm: float | None = None,
 ) -> ManyRuns:
     """Train S networks of ``model``'s architecture side by side in one compiled graph.
 
@@ -615,6 +760,12 @@ def train_many(
             :func:`actbook.models.initial_weights`); default: every network starts from
             ``model``'s current weights.
         steps, batch_size, record_every, start_step: as :func:`train` (same defaults).
+        optimizer: ``"sgd"`` (default) or ``"adam"``, as :func:`train`. Adam is elementwise,
+            so Adam on the stacked weights is S independent Adams; network ``k``'s rate
+            multiplies its own step (Adam's step does not scale with the gradient, so a rate
+            cannot be folded into the gradient: it is applied in the update).
+        clip_norm: ``None`` (default) or a float in (0, 1e6], as :func:`train`; the norm is
+            each network's own (over all its weights).
 
     Returns:
         A :class:`ManyRuns` with one :class:`History` and one weight list per network.
@@ -643,9 +794,18 @@ def train_many(
         learning_rates = [check_float("learning_rates", learning_rates, minimum=0.0,
                                       maximum=1e6, min_inclusive=False)] * n_models
     _stacked_forward(model)  # raises for a layer it cannot stack
-    if len(model.non_trainable_variables):
-        raise ValueError("train_many trains networks without non-trainable weights "
-                         "(actbook.models.mlp); model has some")
+    frozen = [layer.name for layer in model.layers if layer.non_trainable_weights
+              and not isinstance(layer, keras.layers.BatchNormalization)]
+    if frozen:
+        raise ValueError(f"train_many trains networks without non-trainable weights "
+                         f"(actbook.models.mlp; batch normalisation's moving statistics, "
+                         f"which it does not use, excepted); model's layer {frozen[0]!r} "
+                         f"has some")
+    # Memory before the weights: validating (or drawing) millions of weight lists would itself exhaust it.
+    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
+    need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
+                           batch_size)
+    check_memory(need, f"training {n_models} networks at once", "pass fewer seeds per call")
     if initial_weights is None:
         initial_weights = [model.get_weights()] * n_models
     if len(check_sequence("initial_weights", initial_weights)) != n_models:
@@ -653,21 +813,21 @@ def train_many(
                          f"got {len(initial_weights)}")
     initial_weights = check_weight_lists("initial_weights", initial_weights, model)
     steps, start_step, record_every = check_steps(steps, start_step, record_every)
-    batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
-    need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
-                           batch_size)
-    check_memory(need, f"training {n_models} networks at once", "pass fewer seeds per call")
+    optimizer, clip_norm = _check_optimizer(optimizer, clip_norm, start_step)
 
     # Stack weights in trainable_variables order (== get_weights() order for an mlp).
     order = _trainable_order(model)
     stacked = _stack(initial_weights, order)
-    run = _compiled_many(model)
+    if optimizer == "adam":
+        stacked += [tf.zeros_like(w) for w in stacked + stacked]
+    run = _compiled_many(model, optimizer, clip_norm is not None)
     xv, yv = (x, y) if x_val is None else (x_val, y_val)
     weights, records, div_step, div_loss = run(
         stacked, tf.constant(x), tf.constant(y), tf.constant(xv), tf.constant(yv),
         tf.constant(start_step), tf.constant(steps // record_every), tf.constant(record_every),
         tf.constant(batch_size), tf.constant(learning_rates, tf.float32),
-        tf.constant(seeds, tf.int32))
+        tf.constant(seeds, tf.int32),
+        tf.constant(0.0 if clip_norm is None else clip_norm, tf.float32))
     records = np.transpose(records.numpy().astype(np.float64), (1, 0, 2))   # (S, r, 4)
     weights = [w.numpy() for w in weights]
     div_step, div_loss = div_step.numpy(), div_loss.numpy()
@@ -683,7 +843,7 @@ def train_many(
             val_accuracy=rec[:, 3] if has_val else None,
             diverged_step=None if div_step[k] < 0 else int(div_step[k]),
             diverged_loss=None if div_step[k] < 0 else float(div_loss[k])))
-        by_position = [None] * len(order)
+        by_position = list(initial_weights[k])   # non-trainable ones (BN statistics) kept
         for j, i in enumerate(order):
             by_position[i] = weights[j][k]
         trained.append(by_position)
@@ -722,3 +882,67 @@ def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.nda
     # classifier it has become, and its loss is inf or NaN.
     acc = (logits.argmax(axis=2) == y[None]).mean(axis=1).astype(np.float64)
     return loss.mean(axis=1).astype(np.float64), acc
+
+
+def layer_stats_many(model: keras.Model, weights, x, y) -> dict[str, np.ndarray]:
+    """Per-layer signals of S networks of ``model``'s architecture on ``(x, y)``, in one pass.
+
+    The probes of the book's chapters (gradient norms per layer, the spread of the forward
+    signal, dead units) for many weight sets at once, through :func:`train_many`'s stacked
+    forward pass, so batch normalisation uses the statistics of ``x`` (training mode) as in
+    training.
+
+    Args:
+        model: a network from :func:`actbook.models.mlp` (the template of :func:`train_many`).
+        weights: a non-empty list of S weight lists in ``model.get_weights()`` order.
+        x: real array ``(n, d)``; y: integer array ``(n,)`` with values in ``0 .. k-1``.
+
+    Returns:
+        A dict of float64 arrays, hidden layer 1 first:
+
+        - ``"gradient_norm"`` ``(S, L)``: Euclidean (Frobenius) norm of the gradient of the mean
+          softmax cross-entropy on ``(x, y)`` with respect to each hidden layer's kernel;
+        - ``"spread"`` ``(S, L)``: each hidden layer's output (after the residual addition
+          where there is one), its standard deviation over the examples, averaged over units;
+        - ``"dead"`` ``(S,)``: the share of hidden units whose activation output is exactly 0 on
+          every example (float64 count; a NaN output counts as alive).
+
+    Raises:
+        TypeError, ValueError: as :func:`evaluate_many`, or for a model without hidden layers.
+    """
+    from actbook.models import hidden_layer_names
+
+    x, y = check_xy(model, x, y)
+    weights = check_weight_lists("weights", weights, model)
+    names = hidden_layer_names(model)
+    if not names:
+        raise ValueError("model has no hidden layers (hidden_1, hidden_2, ...) to probe")
+    forward = _stacked_forward(model)
+    order = _trainable_order(model)
+    position = {id(v): j for j, v in enumerate(model.trainable_variables)}
+    layer_names = {layer.name for layer in model.layers}
+    kernels = []
+    for name in names:
+        owner = model.get_layer(f"{name}_pre" if f"{name}_pre" in layer_names else name)
+        kernels.append(position[id(owner.kernel)])
+    stacked = _stack(weights, order)
+    onehot = tf.one_hot(y, model.outputs[0].shape[-1])
+    taps = {}
+    with tf.GradientTape() as tape:
+        tape.watch(stacked)
+        logits = forward(stacked, tf.constant(x), taps)
+        losses = -tf.reduce_sum(onehot[None] * tf.nn.log_softmax(logits), axis=[1, 2])
+        total = tf.reduce_sum(losses) / len(x)
+    grads = tape.gradient(total, [stacked[j] for j in kernels])
+    grad_norm = np.stack([np.sqrt(np.sum(np.square(g.numpy().astype(np.float64)),
+                                         axis=tuple(range(1, len(g.shape)))))
+                          for g in grads], axis=1)
+    spread, dead, units = [], 0.0, 0
+    for name in names:
+        out = taps[f"{name}_res" if f"{name}_res" in taps else name].numpy().astype(np.float64)
+        spread.append(out.std(axis=1).mean(axis=1))
+        act = taps[name].numpy().astype(np.float64)
+        dead = dead + np.sum(np.all(act == 0.0, axis=1), axis=1)
+        units += act.shape[2]
+    return {"gradient_norm": grad_norm, "spread": np.stack(spread, axis=1),
+            "dead": dead / units}
