@@ -100,6 +100,21 @@ def test_decide_confirm_table_shows_both_blocks_and_the_verdict():
     assert table.loc["b", "verdict"] == "higher, confirmed"
 
 
+def test_significant_interval_text_rounds_each_number_to_significant_digits():
+    # Speeds of learning from chapter 3: a mean of 0.00045123 over ten seeds.
+    iv = stats.Interval(0.00045123, 0.00040127, 0.00050119, 10)
+    assert report.significant_interval_text(iv) == "0.00045 [0.00040,\u00a00.00050]"
+    assert report.significant_interval_text(stats.Interval(124.3, 105.2, 142.0, 10)) == \
+        "120 [110,\u00a0140]"
+    # values: the Student-t interval of [1, 2, 3] is 2 +- 2.484 -> [-0.484, 4.484]
+    assert report.significant_interval_text([1.0, 2.0, 3.0], digits=3) == \
+        "2.00 [-0.484,\u00a04.48]"
+    assert report.significant_interval_text([0.01, 0.02, 0.03], scale=100) == \
+        "2.0 [-0.48,\u00a04.5]"
+    assert report.significant_interval_text(stats.Interval(0.31, 0.30, 0.32, 5)) == \
+        "0.31 [0.30,\u00a00.32]"
+
+
 def test_difference_text_subtracts_the_means_as_shown():
     # 98.849 and 95.551 are shown as 98.8 and 95.6: the reader's subtraction gives 3.2, while
     # the unrounded difference (3.298) would round to 3.3.

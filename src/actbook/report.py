@@ -240,6 +240,7 @@ def markdown_table(frame, caption: str | None = None, name: str | None = None,
     label = f":name: {name}\n" if name else ""
     return Markdown(f"```{{table}} {caption}\n{label}\n{text}\n```")
 
+
 def decide_confirm_table(result, labels: Sequence[str] = ("seeds 0-19", "seeds 100-119"),
                          scale: float = 100, digits: int = 1):
     """The table a reader sees for :func:`actbook.stats.decide_confirm`: per arm, each block's
@@ -287,6 +288,39 @@ def decide_confirm_table(result, labels: Sequence[str] = ("seeds 0-19", "seeds 1
         out[f"Holm p ({label})"] = [p_text(p) for p in result[f"{block}_p_holm"]]
     out["verdict"] = list(result["verdict"])
     return pd.DataFrame(out, index=result.index)
+
+
+def significant_interval_text(values_or_interval, digits: int = 2, scale: float = 1.0) -> str:
+    """``"mean [low, high]"`` with each number rounded to ``digits`` *significant* digits
+    (:func:`significant`) and written without an exponent, keeping significant trailing zeros:
+    ``"0.00045 [0.00040, 0.00050]"``, ``"120 [110, 140]"``. For quantities spanning several
+    orders of magnitude (gradient norms), where :func:`interval_text`'s fixed decimals would
+    show 0.0 or too many digits.
+
+    Args:
+        values_or_interval: values ``(n,)`` (one per seed; Student-t interval from
+            :func:`actbook.stats.mean_interval`) or an :class:`actbook.stats.Interval`.
+        digits: significant digits shown, 1-9 (default 2).
+        scale: multiplier applied first (default 1).
+
+    Returns:
+        Text whose only breakable space is before the bracket (no-break space after the comma).
+
+    Raises:
+        TypeError, ValueError: as :func:`actbook.stats.mean_interval`, for ``digits`` outside
+            1-9 or a non-finite ``scale``.
+    """
+    digits = check_int("digits", digits, minimum=1, maximum=9)
+    scale = check_float("scale", scale)
+    iv = _interval(values_or_interval)
+
+    def text(v):
+        # trailing zeros kept as significant digits (0.30), no exponent, no bare "120."
+        v = float(significant(scale * float(v), digits))
+        decimals = 0 if v == 0 else max(0, digits - 1 - math.floor(math.log10(abs(v))))
+        return f"{v:.{decimals}f}"
+
+    return f"{text(iv.estimate)} [{text(iv.low)},{NBSP}{text(iv.high)}]"
 
 
 def difference_text(a, b, low, high, scale: float = 100, digits: int = 1) -> str:
