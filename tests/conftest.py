@@ -1,7 +1,13 @@
-"""Shared pytest fixtures: the book build used by the site tests."""
+"""Shared pytest fixtures: the book build and the browser used by the site tests.
+
+One ``browser`` for the whole session: Playwright's sync API cannot run two instances in one
+thread, so the site tests and the playground tests share this one.
+"""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -30,3 +36,34 @@ def built_site() -> Path:
     html = ROOT / "_build" / "html"
     (html / ".nojekyll").touch()
     return html
+
+
+# --- The browser ----------------------------------------------------------------------------
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def _chromium() -> str:
+    """Path of the Chromium executable, or skip (fail when REQUIRE_BROWSER=1) saying why."""
+    exe = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    if exe and Path(exe).is_file():
+        return exe
+    reason = ("browser tests SKIPPED: Chromium not found (looked for $CHROMIUM, then `chromium` "
+              "on PATH); install Debian's `chromium` package (`make test` does this when run as "
+              "root) to test the site in a browser")
+    if os.environ.get("REQUIRE_BROWSER") == "1":
+        pytest.fail(reason.replace("SKIPPED", "cannot run") + " (REQUIRE_BROWSER=1)")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright, launched once per session."""
+    from playwright.sync_api import sync_playwright
+
+    exe = _chromium()
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()

@@ -20,6 +20,7 @@ from actbook import (
     data,
     linear,
     models,
+    playground,
     plotting,
     probes,
     report,
@@ -509,6 +510,34 @@ CASES = [
      r"target has no value for data set\(s\) \['xor'\]"),
     ("sweep.run", lambda: sweep_small(init="lecun"), ValueError,
      r"unknown init 'lecun'; known: keras"),
+    ("playground.playground_url", lambda: playground.playground_url(lr=0), ValueError,
+     r"lr='0' is not allowed: lr must be a number in \(0, 10\]"),
+    ("playground.playground_url", lambda: playground.playground_url(colour="red"), ValueError,
+     r"unknown playground parameter\(s\) \['colour'\]; known: data"),
+    ("playground.playground_url", lambda: playground.playground_url(act=["relu"] * 3),
+     ValueError, r"act=\['relu', 'relu', 'relu'\] does not survive the link"),
+    ("playground.playground_url",
+     lambda: playground.playground_url(depth=2, act="relu,tanh,relu"), ValueError,
+     r"act gives 3 activations for 2 hidden layers"),
+    ("playground.playground_url", lambda: playground.playground_url(lr="fast"), ValueError,
+     r"lr='fast' is not allowed: lr must be a number"),
+    ("playground.playground_url", lambda: playground.playground_url(base=3), TypeError,
+     r"base must be a str, got int"),
+    ("playground.parse_query", lambda: playground.parse_query(None), TypeError,
+     r"query must be a str, got NoneType"),
+    ("playground.playground_state", lambda: playground.playground_state(b"lr=1"), TypeError,
+     r"query must be a str, got bytes"),
+    ("playground.build_model", lambda: playground.build_model("relu"), TypeError,
+     r"state must be a dict from parse_query"),
+    ("playground.initial_weights", lambda: playground.initial_weights({"lr": -1}), ValueError,
+     r"lr='-1' is not allowed: lr must be a number in \(0, 10\]"),
+    ("playground.dataset", lambda: playground.dataset({"data": "mnist"}), ValueError,
+     r"data='mnist' is not allowed: data must be one of xor, circles, moons, spiral"),
+    ("playground.export_run", lambda: playground.export_run(playground.parse_query("")[0], 0),
+     ValueError, r"steps must be >= 1, got 0"),
+    ("playground.export_run", lambda: playground.export_run(playground.parse_query("")[0], 1.5),
+     TypeError, r"steps must be an int, got float"),
+    ("playground.n_train", lambda: playground.n_train(1), ValueError, r"n must be >= 2, got 1"),
     # statistics
     ("report.shown", lambda: report.shown(NAN), ValueError, r"value must be finite"),
     ("report.shown", lambda: report.shown(1.0, "1f"), ValueError, r"shown_as must be '\.Nf'"),
@@ -580,10 +609,6 @@ CASES = [
      "'maxout' is not elementwise"),
     ("probes.keras_slopes", lambda: probes.keras_slopes("relu", [[0.0]]), ValueError, "z"),
     ("probes.keras_slopes", lambda: probes.keras_slopes("relu", "0"), TypeError, "z"),
-    ("probes.keras_slopes", lambda: probes.keras_slopes("maxout", [0.0]), ValueError,
-     "'maxout' is not elementwise"),
-    ("probes.keras_slopes", lambda: probes.keras_slopes("relu", [[0.0]]), ValueError, "z"),
-    ("probes.keras_slopes", lambda: probes.keras_slopes("relu", "0"), TypeError, "z"),
     ("probes.forward_many", lambda: probes.forward_many([], "relu", X), TypeError,
      "weights must be a non-empty list"),
     ("probes.forward_many",
@@ -647,8 +672,9 @@ def test_bad_call_raises_a_named_error(name, call, error, match, monkeypatch):
 
 def _public_callables():
     names = set()
-    for module in (activations, data, linear, models, plotting, probes.dead, probes.gradients,
-                   probes.representations, report, simulate, stats, sweep, training):
+    for module in (activations, data, linear, models, playground, plotting, probes.dead,
+                   probes.gradients, probes.representations, report, simulate, stats, sweep,
+                   training):
         # the probes are called as probes.NAME, whichever submodule holds them
         prefix = module.__name__.split(".")[1]
         for attr, obj in vars(module).items():

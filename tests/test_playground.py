@@ -31,9 +31,7 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
-import test_site
-from playwright.sync_api import sync_playwright
-from test_site import CHROMIUM_ARGS, _chromium, _open, _SubpathHandler, report  # noqa: F401
+from test_site import _open, _SubpathHandler, report  # noqa: F401
 
 from actbook import playground, probes, training
 from conftest import ROOT
@@ -49,50 +47,6 @@ MIN_CHAPTER_LINKS = 4
 
 
 # --- Fixtures ---------------------------------------------------------------------------------
-
-class _SharedPlaywright:
-    """One Playwright per process, shared by test_site's ``browser`` fixture and ours.
-
-    Playwright's sync API cannot run two instances in one thread ("using Playwright Sync API
-    inside the asyncio loop"), and a fixture imported from test_site would be a second fixture
-    with its own instance. So both fixtures enter this context manager (test_site's through its
-    module global ``sync_playwright``, replaced below) and each launches its own Chromium on the
-    one Playwright, which stops when the last of them exits.
-    """
-
-    def __init__(self):
-        self.users, self.manager, self.playwright = 0, None, None
-
-    def __call__(self):
-        return self
-
-    def __enter__(self):
-        if self.users == 0:
-            self.manager = sync_playwright()
-            self.playwright = self.manager.__enter__()
-        self.users += 1
-        return self.playwright
-
-    def __exit__(self, *exc):
-        self.users -= 1
-        if self.users == 0:
-            self.manager.__exit__(*exc)
-            self.manager = self.playwright = None
-
-
-_PLAYWRIGHT = _SharedPlaywright()
-test_site.sync_playwright = _PLAYWRIGHT
-
-
-@pytest.fixture(scope="session")
-def browser():
-    """Chromium, with test_site's executable, arguments and skip rules (one Playwright)."""
-    exe = _chromium()
-    with _PLAYWRIGHT as playwright:
-        chromium = playwright.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
 
 @pytest.fixture(scope="session")
 def playground_site(request) -> Path:
@@ -200,27 +154,6 @@ def test_bad_query_parameters_are_reported_and_replaced(query, bad):
         assert state[bad] == defaults[bad], state
     with pytest.raises(ValueError, match=bad):
         playground.playground_state(query)
-
-
-@pytest.mark.parametrize("call, exc, match", [
-    (lambda: playground.playground_url(lr=0), ValueError, "lr"),
-    (lambda: playground.playground_url(colour="red"), ValueError, "colour"),
-    (lambda: playground.playground_url(act=["relu"] * 3), ValueError, "act"),
-    (lambda: playground.playground_url(depth=2, act="relu,tanh,relu"), ValueError, "act"),
-    (lambda: playground.playground_url(lr="fast"), ValueError, "lr"),
-    (lambda: playground.playground_url(base=3), TypeError, "base"),
-    (lambda: playground.parse_query(None), TypeError, "query"),
-    (lambda: playground.playground_state(b"lr=1"), TypeError, "query"),
-    (lambda: playground.build_model("relu"), TypeError, "state"),
-    (lambda: playground.initial_weights({"lr": -1}), ValueError, "lr"),
-    (lambda: playground.dataset({"data": "mnist"}), ValueError, "data"),
-    (lambda: playground.export_run(playground.parse_query("")[0], 0), ValueError, "steps"),
-    (lambda: playground.export_run(playground.parse_query("")[0], 1.5), TypeError, "steps"),
-    (lambda: playground.n_train(1), ValueError, "n"),
-])
-def test_bad_arguments_raise_naming_the_argument(call, exc, match):
-    with pytest.raises(exc, match=match):
-        call()
 
 
 def _chapter_links(root: Path) -> list[tuple[str, str]]:

@@ -19,7 +19,6 @@ import functools
 import http.server
 import os
 import re
-import shutil
 import threading
 import urllib.error
 import urllib.request
@@ -33,7 +32,6 @@ import yaml
 from axe_playwright_python.sync_playwright import Axe
 from bs4 import BeautifulSoup
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from playwright.sync_api import sync_playwright
 from test_book import _toc_files
 
 from conftest import ROOT
@@ -49,8 +47,6 @@ SEARCH_TERM = "vanishing"
 # axe-core audits everything but MathJax's rendered glyphs (upstream markup, thousands of nodes
 # that would triple the audit's time; MathJax ships its own assistive MathML for screen readers).
 AXE_CONTEXT = {"exclude": [["mjx-container"]]}
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 CONFIG = yaml.safe_load((ROOT / "_config.yml").read_text())
 REPOSITORY = CONFIG["repository"]["url"].rstrip("/")
 BRANCH = CONFIG["repository"].get("branch", "main")
@@ -120,28 +116,6 @@ def _anchors(url: str) -> frozenset[str]:
 
 
 # --- The browser ----------------------------------------------------------------------------
-
-def _chromium() -> str:
-    """Path of the Chromium executable, or skip (fail when REQUIRE_BROWSER=1) saying why."""
-    exe = os.environ.get("CHROMIUM") or shutil.which("chromium")
-    if exe and Path(exe).is_file():
-        return exe
-    reason = ("browser tests SKIPPED: Chromium not found (looked for $CHROMIUM, then `chromium` "
-              "on PATH); install Debian's `chromium` package (`make test` does this when run as "
-              "root) to test the site in a browser")
-    if os.environ.get("REQUIRE_BROWSER") == "1":
-        pytest.fail(reason.replace("SKIPPED", "cannot run") + " (REQUIRE_BROWSER=1)")
-    pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-def browser():
-    exe = _chromium()
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=exe, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
 
 @dataclass
 class Visit:

@@ -801,7 +801,7 @@ def train_many(
                          f"(actbook.models.mlp; batch normalisation's moving statistics, "
                          f"which it does not use, excepted); model's layer {frozen[0]!r} "
                          f"has some")
-    # Memory before the weights: validating (or drawing) millions of weight lists would itself exhaust it.
+    # Memory before the weights: validating millions of weight lists would itself exhaust it.
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
     need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
                            batch_size)
