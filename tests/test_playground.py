@@ -20,18 +20,15 @@ identical; the tolerances leave about 50x room for another CPU's float32 roundin
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
 import re
-import threading
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
-from test_site import _open, _SubpathHandler, report  # noqa: F401
+from test_site import _open, report, serve  # noqa: F401
 
 from actbook import playground, probes, training
 from conftest import ROOT
@@ -60,17 +57,8 @@ def playground_site(request) -> Path:
 @pytest.fixture(scope="session")
 def pg_base(playground_site):
     """``http://127.0.0.1:<port>/book/`` serving the built book (as test_site serves it)."""
-    handler = functools.partial(_SubpathHandler, directory=str(playground_site))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
-                              daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/book/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serve(playground_site) as url:
+        yield url
 
 
 class Opened:

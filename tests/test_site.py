@@ -15,6 +15,7 @@ with ``REQUIRE_BROWSER=1`` (set in CI) they fail instead. ``CHROMIUM`` overrides
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -72,10 +73,10 @@ class _SubpathHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def site_url(built_site):
-    """``http://127.0.0.1:<port>/book/`` serving ``built_site`` for the whole session."""
-    handler = functools.partial(_SubpathHandler, directory=str(built_site))
+@contextlib.contextmanager
+def serve(directory: Path):
+    """Serve ``directory`` on loopback under ``BASE``; yield ``http://127.0.0.1:<port>/book/``."""
+    handler = functools.partial(_SubpathHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
                               daemon=True)
@@ -86,6 +87,13 @@ def site_url(built_site):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def site_url(built_site):
+    """``http://127.0.0.1:<port>/book/`` serving ``built_site`` for the whole session."""
+    with serve(built_site) as url:
+        yield url
 
 
 def _origin(site_url: str) -> str:
