@@ -10,6 +10,7 @@ logits, never probabilities.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import keras
 import numpy as np
@@ -94,6 +95,83 @@ class Maxout(keras.layers.Layer):
         return config
 
 
+#: Gated hidden units for :func:`mlp`: name -> (gate function, description).
+GATED = {
+    "glu": ("sigmoid", "gated linear unit, sigmoid(x W + b) * (x V + c) (Dauphin et al. 2017)"),
+    "swiglu": ("silu", "SwiGLU, SiLU(x W + b) * (x V + c) (Shazeer 2020)"),
+}
+
+#: Normalisations for :func:`mlp`'s ``norm``: name -> description.
+NORMS = {"batch": "batch normalisation between each hidden Dense layer and its activation "
+                  "(Ioffe & Szegedy 2015), keras.layers.BatchNormalization"}
+
+
+@keras.saving.register_keras_serializable(package="actbook")
+class Gated(keras.layers.Layer):
+    """A gated layer: each unit multiplies one affine function of the input by a gate of another.
+
+    ``h_u(x) = gate(x @ W[:, u] + b[u]) * (x @ W[:, units + u] + b[units + u])``, with
+    ``gate = sigmoid`` for the gated linear unit, GLU (Dauphin, Fan, Auli & Grangier, "Language
+    Modeling with Gated Convolutional Networks", ICML 2017), and ``gate = silu`` for SwiGLU
+    (Shazeer, "GLU Variants Improve Transformer", 2020), whose feed-forward block is this layer
+    followed by a linear one. Biases are kept (Shazeer's blocks have none) so that the layer
+    fits the book's trainers, which need them.
+
+    Args:
+        units: number of output units, an int >= 1.
+        gate: ``"sigmoid"`` (GLU) or ``"silu"`` (SwiGLU); default ``"sigmoid"``.
+        kernel_initializer, bias_initializer: Keras initialisers (default Glorot-uniform,
+            zeros). The kernel has shape ``(n_in, 2 * units)`` (gate half first), so Glorot
+            counts ``2 * units`` outputs as fan-out.
+
+    Input shape ``(batch, n_in)``; output shape ``(batch, units)``.
+
+    Raises:
+        TypeError, ValueError: for a non-int or out-of-range ``units`` or an unknown ``gate``.
+    """
+
+    def __init__(self, units, gate="sigmoid", kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", **kwargs):
+        super().__init__(**kwargs)
+        self.units = check_int("units", units, minimum=1)
+        self.gate = check_choice("gate", gate, ("sigmoid", "silu"))
+        self.kernel_initializer = keras.initializers.get(kernel_initializer)
+        self.bias_initializer = keras.initializers.get(bias_initializer)
+
+    def build(self, input_shape):
+        n_in = input_shape[-1]
+        self.kernel = self.add_weight(name="kernel", shape=(n_in, 2 * self.units),
+                                      initializer=self.kernel_initializer)
+        self.bias = self.add_weight(name="bias", shape=(2 * self.units,),
+                                    initializer=self.bias_initializer)
+
+    def call(self, x):
+        z = keras.ops.matmul(x, self.kernel) + self.bias
+        gate = getattr(keras.activations, self.gate)(z[..., :self.units])
+        return gate * z[..., self.units:]
+
+    def compute_output_shape(self, input_shape):
+        return (input_shape[0], self.units)
+
+    def get_config(self):
+        config = super().get_config()
+        config.update(
+            units=self.units, gate=self.gate,
+            kernel_initializer=keras.initializers.serialize(self.kernel_initializer),
+            bias_initializer=keras.initializers.serialize(self.bias_initializer),
+        )
+        return config
+
+
+@dataclass(frozen=True)
+class _GatedKind:
+    """What :func:`mlp` needs to know about a gated activation name (not in the registry)."""
+
+    name: str
+    gate: str
+    kind: str = "gated"
+
+
 def _initialisers(init: str, seed: int, fan_in: int, bias: float | None):
     """Kernel and bias initialisers for one layer under scheme ``init``."""
     init_ = keras.initializers
@@ -130,6 +208,8 @@ def mlp(
     hidden_bias: float | None = None,
     seed: int = 0,
     regression: bool = False,
+    norm: str | None = None,
+    residual: bool = False,
 ) -> keras.Model:
     """A fully connected network ``input_dim -> hidden_units... -> output_units`` logits.
 
@@ -144,7 +224,9 @@ def mlp(
             a linear model).
         activation: a registry name (see :func:`actbook.activations.names`) or an
             :class:`~actbook.activations.Activation` from :func:`actbook.activations.get`;
-            default ``"relu"``.
+            default ``"relu"``. Or a gated unit from :data:`GATED` (``"glu"``, ``"swiglu"``):
+            each hidden layer is then one :class:`Gated` layer ``hidden_{i}`` with twice the
+            kernel columns.
         output_units: number of logits, one per class, an int >= 2 (default 2).
         init: initialisation scheme, one of :data:`INITIALISATIONS` (default ``"keras"``).
             Output layer included. For maxout, ``fan_in`` is the input width.
@@ -155,6 +237,15 @@ def mlp(
         regression: ``True`` for a real-valued output layer named ``"output"`` (any
             ``output_units >= 1``; for fitting functions, not for :func:`actbook.training.train`,
             which needs logits). Default ``False``: the output layer is ``"logits"``.
+        norm: ``None`` (default) or ``"batch"``: a ``keras.layers.BatchNormalization``
+            ``hidden_{i}_norm`` between each hidden ``Dense`` and its activation, where
+            Ioffe & Szegedy (2015) put it (Keras defaults: learned scale and shift, epsilon
+            1e-3). Not with maxout or gated units. Train such a network with
+            :func:`actbook.training.train_many` (batch statistics in every pass).
+        residual: ``True`` adds each hidden layer's input to its output, ``h_i = h_{i-1} +
+            f(z_i)`` (a ``keras.layers.Add`` named ``hidden_{i}_res``; He, Zhang, Ren & Sun
+            2016), wherever the layer's input and output widths are equal (so not the first
+            layer when ``input_dim`` differs). Default ``False``. Adds no weights.
 
     Returns:
         A functional ``keras.Model`` named ``"mlp"`` mapping ``(batch, input_dim)`` float32 to
@@ -167,20 +258,29 @@ def mlp(
     """
     input_dim, hidden_units, act, output_units, init, hidden_bias, seed = _check_mlp_args(
         input_dim, hidden_units, activation, output_units, init, hidden_bias, seed, regression)
+    norm, residual = _check_block_args(norm, residual, act)
     inputs = keras.Input(shape=(input_dim,), name="x")
     h = inputs
     plan = _layer_plan(input_dim, hidden_units, act, output_units, init, hidden_bias, seed)
     for i, (units, kernel, bias) in enumerate(plan[:-1], start=1):
+        block_input = h
         if act.kind == "maxout":
             h = Maxout(units, act.params["pieces"], kernel_initializer=kernel,
                        bias_initializer=bias, name=f"hidden_{i}")(h)
+        elif act.kind == "gated":
+            h = Gated(units, act.gate, kernel_initializer=kernel, bias_initializer=bias,
+                      name=f"hidden_{i}")(h)
         else:
             z = keras.layers.Dense(units, kernel_initializer=kernel, bias_initializer=bias,
                                    name=f"hidden_{i}_pre")(h)
+            if norm == "batch":
+                z = keras.layers.BatchNormalization(name=f"hidden_{i}_norm")(z)
             if act.kind == "layer":
                 h = act.make_layer(name=f"hidden_{i}")(z)
             else:
                 h = keras.layers.Activation(act.keras_name, name=f"hidden_{i}")(z)
+        if residual and block_input.shape[-1] == units:
+            h = keras.layers.Add(name=f"hidden_{i}_res")([block_input, h])
     units, kernel, bias = plan[-1]
     logits = keras.layers.Dense(units, kernel_initializer=kernel, bias_initializer=bias,
                                 name="output" if regression else "logits")(h)
@@ -194,7 +294,10 @@ def _check_mlp_args(input_dim, hidden_units, activation, output_units, init, hid
     hidden_units = [check_int(f"hidden_units[{i}]", u, minimum=1) for i, u in
                     enumerate(check_sequence("hidden_units", hidden_units, what="ints",
                                              allow_empty=True))]
-    act = _activations.get(activation)
+    if isinstance(activation, str) and activation in GATED:
+        act = _GatedKind(activation, GATED[activation][0])
+    else:
+        act = _activations.get(activation)
     output_units = check_int("output_units", output_units)
     if not isinstance(regression, bool):
         raise TypeError(f"regression must be a bool, got {type(regression).__name__}")
@@ -214,6 +317,18 @@ def _check_mlp_args(input_dim, hidden_units, activation, output_units, init, hid
         raise ValueError(f"the network would have {n_weights:.3g} weights, more than "
                          f"{MAX_WEIGHTS:.0e} (about 4 GB in float32); use smaller layers")
     return input_dim, hidden_units, act, output_units, init, hidden_bias, seed
+
+
+def _check_block_args(norm, residual, act):
+    """:func:`mlp`'s ``norm`` and ``residual``, checked against the activation."""
+    if norm is not None:
+        norm = check_choice("norm", norm, NORMS)
+        if act.kind in ("maxout", "gated"):
+            raise ValueError(f"norm={norm!r} needs a Dense layer before the activation; "
+                             f"{act.name} units have none (use norm=None)")
+    if not isinstance(residual, bool):
+        raise TypeError(f"residual must be a bool, got {type(residual).__name__}")
+    return norm, residual
 
 
 def _layer_plan(input_dim, hidden_units, act, output_units, init, hidden_bias, seed):
@@ -237,31 +352,44 @@ def initial_weights(input_dim: int, hidden_units: Sequence[int], activation="rel
 
     Args:
         input_dim, hidden_units, activation, output_units: as :func:`mlp` (same defaults).
-        **options: :func:`mlp`'s keyword arguments ``init``, ``hidden_bias``, ``seed`` and
-            ``regression`` (same defaults).
+        **options: :func:`mlp`'s keyword arguments ``init``, ``hidden_bias``, ``seed``,
+            ``regression``, ``norm`` and ``residual`` (same defaults).
 
     Returns:
         A list of float32 arrays in ``model.get_weights()`` order: for each hidden layer its
-        kernel ``(fan_in, units)`` (maxout: ``(fan_in, pieces * units)``), its bias, and for
-        PReLU its slopes ``(units,)``; then the logits' kernel and bias.
+        kernel ``(fan_in, units)`` (maxout: ``(fan_in, pieces * units)``; gated:
+        ``(fan_in, 2 * units)``), its bias, with ``norm="batch"`` the normalisation's scale
+        (ones), shift, moving mean (zeros) and moving variance (ones), and for PReLU its
+        slopes ``(units,)``; then the logits' kernel and bias.
 
     Raises:
         TypeError, ValueError: as :func:`mlp`.
     """
-    unknown = set(options) - {"init", "hidden_bias", "seed", "regression"}
+    known = ("init", "hidden_bias", "seed", "regression", "norm", "residual")
+    unknown = set(options) - set(known)
     if unknown:
         raise TypeError(f"initial_weights got unexpected keyword argument(s) {sorted(unknown)}; "
-                        f"known: init, hidden_bias, seed, regression")
-    options = {"init": "keras", "hidden_bias": None, "seed": 0, "regression": False, **options}
+                        f"known: {', '.join(known)}")
+    options = {"init": "keras", "hidden_bias": None, "seed": 0, "regression": False,
+               "norm": None, "residual": False, **options}
+    norm, residual = options.pop("norm"), options.pop("residual")
     input_dim, hidden_units, act, output_units, init, hidden_bias, seed = _check_mlp_args(
         input_dim, hidden_units, activation, output_units, **options)
+    norm, residual = _check_block_args(norm, residual, act)
     plan = _layer_plan(input_dim, hidden_units, act, output_units, init, hidden_bias, seed)
     out, fan_in = [], input_dim
     for i, (units, kernel, bias) in enumerate(plan):
         hidden = i < len(plan) - 1
-        width = units * act.params["pieces"] if hidden and act.kind == "maxout" else units
+        width = units
+        if hidden and act.kind == "maxout":
+            width = units * act.params["pieces"]
+        elif hidden and act.kind == "gated":
+            width = 2 * units
         out.append(np.asarray(kernel((fan_in, width), dtype="float32")))
         out.append(np.asarray(bias((width,), dtype="float32")))
+        if hidden and norm == "batch":   # gamma, beta, moving mean, moving variance
+            out += [np.ones(units, np.float32), np.zeros(units, np.float32),
+                    np.zeros(units, np.float32), np.ones(units, np.float32)]
         if hidden and act.name == "prelu":
             out.append(np.full((units,), act.params["initial_slope"], dtype=np.float32))
         fan_in = units
