@@ -12,6 +12,12 @@
    ``role="list"``: a role deprecated in DPUB-ARIA 1.1, which is not a list item, so axe-core
    reports the bibliography as a critical violation (aria-required-children). Make the entries
    ``role="listitem"``, what DPUB-ARIA 1.1 recommends.
+6. Wide tables on a phone. A table of four or more columns (intervals, p-values, verdicts) is
+   wider than a 390 px screen and hid its right-hand columns in a sideways-scrolling box. Each
+   such table gets the class ``stack-on-phone`` and every cell a ``data-label`` with its column
+   header: ``_static/phone-tables.css`` shows each row as a block of "header: value" lines
+   below 576 px. Explicit ARIA table roles keep the table a table for screen readers when its
+   elements are displayed as blocks.
 
 Checks that stop a build that would publish a broken page:
 
@@ -53,6 +59,41 @@ def _fix_scripts(app, pagename, templatename, context, doctree):
 def _fix_bibliography_roles(app, pagename, templatename, context, doctree):
     if "body" in context:
         context["body"] = context["body"].replace('role="doc-biblioentry"', 'role="listitem"')
+
+
+STACK_FROM_COLUMNS = 4
+
+
+def _stack_wide_tables(app, pagename, templatename, context, doctree):
+    body = context.get("body", "")
+    if "<table" not in body:
+        return
+    from bs4 import BeautifulSoup
+
+    soup = BeautifulSoup(body, "html.parser")
+    changed = False
+    for table in soup.find_all("table"):
+        head = table.find("thead")
+        rows = table.find("tbody").find_all("tr") if table.find("tbody") else []
+        if head is None or not rows:
+            continue
+        labels = [th.get_text(" ", strip=True) for th in head.find_all("th")]
+        if len(labels) < STACK_FROM_COLUMNS or any(
+                len(r.find_all(["td", "th"])) != len(labels) for r in rows):
+            continue   # narrow, or spanning cells: leave it as it is
+        table["class"] = [*table.get("class", []), "stack-on-phone"]
+        table["role"] = "table"
+        for row in table.find_all("tr"):
+            row["role"] = "row"
+        for th in head.find_all("th"):
+            th["role"] = "columnheader"
+        for row in rows:
+            for label, cell in zip(labels, row.find_all(["td", "th"])):
+                cell["role"] = "cell"
+                cell["data-label"] = label
+        changed = True
+    if changed:
+        context["body"] = str(soup)
 
 
 def _check_unrun_cells(app, env, docnames):
@@ -99,4 +140,5 @@ def setup(app):
     app.connect("env-before-read-docs", _check_unrun_cells)
     app.connect("html-page-context", _fix_scripts, priority=900)   # after every other extension
     app.connect("html-page-context", _fix_bibliography_roles)
+    app.connect("html-page-context", _stack_wide_tables)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
