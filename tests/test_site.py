@@ -178,7 +178,7 @@ _OVERFLOW = "() => document.documentElement.scrollWidth - window.innerWidth"
 _CLIPPED = """() => {
   const article = document.querySelector('article') || document.body;
   const visible = el => {
-    for (let a = el.parentElement; a && a !== article; a = a.parentElement) {
+    for (let a = el; a && a !== article; a = a.parentElement) {
       const o = getComputedStyle(a).overflowX;
       if (o !== 'visible') return a.getBoundingClientRect();
     }
@@ -191,7 +191,7 @@ _CLIPPED = """() => {
     ...Array.from(article.querySelectorAll('table'), t => [t, t, 'table'])];
   for (const [el, content, kind] of items) {
     if (!el.getClientRects().length) continue;            // hidden (e.g. a closed solution)
-    const box = visible(el);
+    const box = visible(content.parentElement);
     const r = content.getBoundingClientRect();
     const over = Math.round(Math.max(r.right - box.right, box.left - r.left));
     if (over > 1) {
