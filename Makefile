@@ -16,7 +16,8 @@ CELL_TIMEOUT := $(shell sed -n 's/.*--nbval-cell-timeout=\([0-9][0-9]*\).*/\1/p'
 .PHONY: book test unit notebooks site chromium execute serve lab bench lock clean help
 
 # Tests that need neither npm nor a browser nor the notebooks: the package's unit tests.
-UNIT := --ignore=chapters --ignore=tests/test_site.py --ignore=tests/test_book.py \
+# (Named paths: pytest would otherwise collect testpaths, chapters included, whatever --ignore says.)
+UNIT := tests --ignore=tests/test_site.py --ignore=tests/test_book.py \
         --ignore=tests/test_reliability.py --ignore=tests/test_playground.py
 
 help:
