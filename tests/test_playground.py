@@ -388,8 +388,9 @@ def test_start_pause_step_reset_by_keyboard(open_page):
     print(f"live page: {stats['steps'] / stats['ms'] * 1e3:.0f} steps/s, "
           f"{stats['frames'] / stats['ms'] * 1e3:.1f} frames/s (10 steps per frame)")
     assert re.fullmatch(r"Step \d+\. Training loss \d\.\d{3}, validation loss \d\.\d{3}, "
-                        r"validation accuracy [\d.]+ %\. Dead units: [\d.]+ % of hidden units\. "
-                        r"Saturated: [\d.]+ % \(mean over layers\)\.", p.inner_text("#pg-summary"))
+                        r"validation accuracy [\d.]+ %\. Dead ReLU units: [\d.]+ % of the ReLU "
+                        r"layers' units\. Saturated \(f' below 1 % of its peak, ReLU's zero side "
+                        r"included\): [\d.]+ % \(mean over layers\)\.", p.inner_text("#pg-summary"))
     p.focus("#pg-reset")
     p.keyboard.press("Enter")
     assert p.evaluate("window.playground.run.step") == 0
@@ -446,8 +447,40 @@ def test_typed_garbage_is_refused_and_the_page_keeps_working(open_page, field, t
     assert p.get_attribute(f"#pg-{field}", "aria-invalid") == "true"
     assert field in p.inner_text(f"#pg-{field}-error")
     assert p.evaluate("window.playground.state") == before
+    # the box shows the value the run uses again, not what was typed
+    kept = before[field]
+    assert p.input_value(f"#pg-{field}") == ("" if kept is None else str(kept))
     p.click("#pg-step")
     assert p.evaluate("window.playground.run.step") == 1
+    assert page.errors == []
+
+
+def test_zero_gradients_are_marked_on_the_log_chart(open_page):
+    """Chapter 4's "biases starting at -0.5": gradients exactly 0, and the page says so."""
+    page = open_page("?" + playground.playground_url(
+        base="", data="moons", noise=0.2, depth=5, width=8, act="relu", bias=-0.5)[1:])
+    p = page.page
+    zero = [l + 1 for l, g in enumerate(p.evaluate("window.playground.run.latest.gradNorms"))
+            if g == 0]
+    assert zero, "the settings should give a layer with an exactly zero gradient"
+    note = p.inner_text("#pg-grad-note")
+    assert "Gradient exactly 0 in layer" in note and str(zero[0]) in note, note
+    assert "Gradient exactly 0 in layer" in p.text_content("#pg-summary")
+    assert page.errors == []
+
+
+def test_dead_units_are_shown_for_relu_layers_only(open_page):
+    page = open_page("?" + playground.playground_url(base="", depth=2, act=["sigmoid", "relu"])[1:])
+    p = page.page
+    note = p.inner_text("#pg-dead-note")
+    assert "Not defined for layer 1 (sigmoid)" in note and "layer 2" not in note, note
+    assert p.inner_text("#pg-dead-key").strip() == "layer 2"
+    assert "Dead ReLU units" in p.text_content("#pg-summary")
+    page = open_page("?" + playground.playground_url(base="", depth=2, act="sigmoid")[1:])
+    p = page.page
+    assert "Dead" not in p.text_content("#pg-summary")
+    assert "pg-off" in p.get_attribute("#pg-dead", "class")
+    assert "zero side" in p.inner_text("#pg-sat + figcaption")
     assert page.errors == []
 
 

@@ -15,7 +15,12 @@ const UNITS_EVERY_MS = 100;           // the unit maps are redrawn at most this 
 const DATA_LABELS = {xor: "noisy XOR", circles: "circles", moons: "two moons", spiral: "spiral"};
 const INIT_LABELS = {standard: "standard U(±1/√n)", glorot_uniform: "Glorot uniform",
   he_normal: "He normal", original: "truncated normal 0.1 (the seed post)",
-  nielsen: "Nielsen N(0, 1/n)"};
+  nielsen: "Nielsen: weights N(0, 1/n_in), biases N(0, 1)"};
+
+// Activations whose units can be dead in the book's sense (actbook.probes.dead_units): output 0
+// and no gradient for z <= 0. For the others a unit with z <= 0 everywhere still has a non-zero
+// output or gradient, so the dead-unit view is not defined for them.
+const CAN_DIE = new Set(["relu"]);
 
 let state, run, running = false, lastSummary = 0, lastUnits = 0;
 const stats = {frames: 0, steps: 0, since: 0, trainMs: 0, drawMs: 0};   // for the benchmark (window.playground)
@@ -115,7 +120,9 @@ function lineChart(id, series, {log = false, min = null, max = null} = {}) {
   const values = series.flatMap(s => h.map(s.get)).filter(v => v !== null && Number.isFinite(v) && (!log || v > 0));
   let lo = min ?? (values.length ? Math.min(...values.map(tf)) : 0);
   let hi = max ?? (values.length ? Math.max(...values.map(tf)) : 1);
-  if (log) { lo = Math.floor(lo); hi = Math.max(Math.ceil(hi), lo + 1); }
+  // log scale: exact zeros get their own band, one decade below the rest, labelled "0"
+  const zeros = log && series.some(s => h.some(r => s.get(r) === 0));
+  if (log) { lo = Math.floor(lo); hi = Math.max(Math.ceil(hi), lo + 1); if (zeros) lo -= 1; }
   if (hi - lo < 1e-9) { hi = lo + 1; }
   const x0 = h.length ? h[0].step : 0, x1 = Math.max(h.length ? h[h.length - 1].step : 1, x0 + 1);
   const px = s => left + (s - x0) / (x1 - x0) * (W - left - right);
@@ -130,7 +137,7 @@ function lineChart(id, series, {log = false, min = null, max = null} = {}) {
   ticks.forEach((t, i) => {
     if (i % step) return;
     const y = top + (hi - t) / (hi - lo) * (H - top - bottom);
-    ctx.fillText(log ? `1e${t}` : t.toPrecision(2), 2, y + 3);
+    ctx.fillText(log ? (zeros && t === lo ? "0" : `1e${t}`) : t.toPrecision(2), 2, y + 3);
   });
   ctx.fillText(`step ${x0}`, left, H - 4);
   const end = `${x1}`;
@@ -143,19 +150,27 @@ function lineChart(id, series, {log = false, min = null, max = null} = {}) {
     let pen = false;
     for (const r of h) {
       const v = s.get(r);
-      if (v === null || !Number.isFinite(v) || (log && v <= 0)) { pen = false; continue; }
-      const y = Math.min(Math.max(py(v), top), H - bottom);
+      if (v === null || !Number.isFinite(v) || (log && v < 0)) { pen = false; continue; }
+      // log scale: an exact 0 has no place on the axis; it is drawn pinned to the bottom edge
+      if (log && pen && (v === 0) !== (pen === "zero")) pen = false;   // no line across the gap
+      const y = log && v === 0 ? H - bottom - 2 : Math.min(Math.max(py(v), top), H - bottom);
       if (pen) ctx.lineTo(px(r.step), y); else ctx.moveTo(px(r.step), y);
-      pen = true;
+      pen = log && v === 0 ? "zero" : true;
     }
     ctx.stroke();
   });
   ctx.setLineDash([]);
 }
 
-function legend(id, names) {
+function setText(id, text) {
   const el = $(id);
-  const html = names.map((n, k) => `<span class="pg-key"><svg width="22" height="8" aria-hidden="true">` +
+  if (el.textContent !== text) el.textContent = text;
+}
+
+// names[i] is drawn in the style of series index[i] (default: i).
+function legend(id, names, index = null) {
+  const el = $(id);
+  const html = names.map((n, i) => index ? [n, index[i]] : [n, i]).map(([n, k]) => `<span class="pg-key"><svg width="22" height="8" aria-hidden="true">` +
     `<line x1="0" y1="4" x2="22" y2="4" stroke="${PALETTE[k % PALETTE.length]}" stroke-width="2" ` +
     `stroke-dasharray="${DASHES[k % DASHES.length].join(" ")}"/></svg>${n}</span>`).join(" ");
   if (el.innerHTML !== html) el.innerHTML = html;
@@ -191,13 +206,28 @@ function drawUnits(g) {
 
 function pct(v) { return v === null ? "n/a" : `${(100 * v).toFixed(1)} %`; }
 
+// The share of dead units over the hidden layers whose activation can die (ReLU), weighted by
+// width (all hidden layers have the same width); null when there is no such layer.
+function deadShare(r) {
+  const d = r.dead.filter((v, l) => v !== null && CAN_DIE.has(state.act[l]));
+  return d.length ? d.reduce((a, b) => a + b, 0) / d.length : null;
+}
+
+function zeroGradLayers(r) {
+  return r.gradNorms.map((g, l) => (g === 0 ? l + 1 : null)).filter(l => l !== null);
+}
+
 function summary() {
   const r = run.latest;
-  const dead = r.deadAll === null ? "" : ` Dead units: ${pct(r.deadAll)} of hidden units.`;
+  const share = deadShare(r);
+  const dead = share === null ? "" : ` Dead ReLU units: ${pct(share)} of the ReLU layers' units.`;
   const sat = r.saturation.filter(v => v !== null);
-  const satText = sat.length ? ` Saturated: ${pct(sat.reduce((a, b) => a + b, 0) / sat.length)} (mean over layers).` : "";
+  const satText = sat.length ? ` Saturated (f' below 1 % of its peak, ReLU's zero side included): ` +
+    `${pct(sat.reduce((a, b) => a + b, 0) / sat.length)} (mean over layers).` : "";
+  const zero = zeroGradLayers(r);
+  const zeroText = zero.length ? ` Gradient exactly 0 in layer${zero.length > 1 ? "s" : ""} ${zero.join(", ")}.` : "";
   return `Step ${run.step}. Training loss ${r.loss.toFixed(3)}, validation loss ` +
-    `${r.valLoss.toFixed(3)}, validation accuracy ${pct(r.valAcc)}.${dead}${satText}`;
+    `${r.valLoss.toFixed(3)}, validation accuracy ${pct(r.valAcc)}.${dead}${satText}${zeroText}`;
 }
 
 function draw(force = false) {
@@ -207,17 +237,28 @@ function draw(force = false) {
   lineChart("pg-loss", [{get: r => r.loss}, {get: r => r.valLoss}], {log: true});
   const layers = state.act.map((a, l) => `layer ${l + 1}`);
   lineChart("pg-grad", layers.map((_, l) => ({get: r => r.gradNorms[l]})), {log: true});
-  lineChart("pg-dead", layers.map((_, l) => ({get: r => r.dead[l]})), {min: 0, max: 1});
+  const dying = state.act.map(a => CAN_DIE.has(a));
+  lineChart("pg-dead", layers.map((_, l) => ({get: r => (dying[l] ? r.dead[l] : null)})), {min: 0, max: 1});
   lineChart("pg-sat", layers.map((_, l) => ({get: r => r.saturation[l]})), {min: 0, max: 1});
-  for (const id of ["pg-grad-key", "pg-dead-key", "pg-sat-key"]) legend(id, layers);
+  for (const id of ["pg-grad-key", "pg-sat-key"]) legend(id, layers);
+  legend("pg-dead-key", layers.filter((_, l) => dying[l]), layers.map((_, l) => l).filter(l => dying[l]));
+  const others = state.act.map((a, l) => [a, l]).filter(([a]) => !CAN_DIE.has(a));
+  setText("pg-dead-note", !others.length ? "" : "Not defined for layer " +
+    others.map(([a, l]) => `${l + 1} (${ACTIVATIONS[a].label})`).join(", ") + ": only a ReLU unit " +
+    "outputs 0 and gets no gradient for z ≤ 0; other units there still have a non-zero output " +
+    "or gradient" + (others.some(([a]) => a === "maxout") ? " (maxout has no single pre-activation)." : "."));
+  $("pg-dead").classList.toggle("pg-off", dying.every(d => !d));
+  const zero = zeroGradLayers(run.latest);
+  setText("pg-grad-note", zero.length ? `Gradient exactly 0 in layer${zero.length > 1 ? "s" : ""} ` +
+    `${zero.join(", ")} (drawn along the bottom edge, labelled 0: 0 has no place on a log scale).` : "");
   // the unit maps are the costliest view: at most UNITS_EVERY_MS apart while training
   if (force || now - lastUnits >= UNITS_EVERY_MS) {
     drawUnits(g);
     lastUnits = now;
   }
   const r = run.latest;
-  $("pg-readout").textContent = `step ${run.step} · loss ${r.loss.toFixed(3)} / ${r.valLoss.toFixed(3)}` +
-    ` · accuracy ${pct(r.acc)} / ${pct(r.valAcc)}`;
+  $("pg-readout").textContent = `step ${run.step} · loss: training ${r.loss.toFixed(3)}, ` +
+    `validation ${r.valLoss.toFixed(3)} · accuracy: training ${pct(r.acc)}, validation ${pct(r.valAcc)}`;
   if (force || now - lastSummary >= SUMMARY_EVERY_MS) {
     $("pg-summary").textContent = summary();
     lastSummary = now;
@@ -321,8 +362,11 @@ function onChange(event) {
   const r = parseValue(key, el.value.trim());
   const error = $(`pg-${key}-error`);
   if (r.error) {
+    // the box shows the value in use again, so Start never trains with something else
+    el.value = state[key] === null ? "" : String(state[key]);
     el.setAttribute("aria-invalid", "true");
-    error.textContent = `${r.error}. The run keeps ${key} = ${state[key] === null ? "none" : state[key]}.`;
+    error.textContent = `${r.error}. The run keeps ${key} = ${state[key] === null ? "none" : state[key]}` +
+      ` (shown in the box again).`;
     return;
   }
   el.removeAttribute("aria-invalid");
@@ -334,12 +378,12 @@ function onChange(event) {
   }
   // batch must fit the training set: re-check the whole state the way a URL is checked
   const {state: checked, errors} = parseQuery(toQuery(next));
-  if (errors.length) {
+  applyState(checked);
+  fillControls();
+  if (errors.length) {   // after fillControls, which clears the messages
     el.setAttribute("aria-invalid", "true");
     error.textContent = `${errors.join("; ")}.`;
   }
-  applyState(checked);
-  fillControls();
   $(el.id)?.focus();
 }
 

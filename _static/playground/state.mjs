@@ -38,6 +38,14 @@ function describe(spec) {
   return `${what} in ${open}${spec.min}, ${spec.max}]` + (spec.kind === "optional-float" ? " or empty" : "");
 }
 
+// The default of a parameter, in words (for the messages about a bad link).
+export function describeDefault(name) {
+  if (name === "noise") return "the data set's own (" +
+    Object.entries(NOISE_DEFAULT).map(([d, v]) => `${d} ${v}`).join(", ") + ")";
+  if (name === "bias") return "none (the initialisation's own biases)";
+  return String(SPEC[name].default);
+}
+
 // Parse one value; returns {value} or {error}.
 export function parseValue(name, text) {
   const spec = SPEC[name];
@@ -67,7 +75,7 @@ export function parseQuery(query) {
     if (!(key in SPEC)) { errors.push(`unknown parameter ${JSON.stringify(key.slice(0, 40))} ignored`); continue; }
     if (key in given) { errors.push(`${key} is given more than once; the first value is used`); continue; }
     const r = parseValue(key, text);
-    if (r.error) errors.push(`${r.error}; using the default`);
+    if (r.error) errors.push(`${r.error}; using the default, ${describeDefault(key)}`);
     else given[key] = r.value;
   }
   const state = {};

@@ -123,6 +123,16 @@ def n_train(n: int) -> int:
     return n - min(max(1, round(n * VAL_FRACTION)), n - 1)
 
 
+def _describe_default(name: str) -> str:
+    """The default of a parameter in words, as the page's ``describeDefault`` writes it."""
+    if name == "noise":
+        return ("the data set's own ("
+                + ", ".join(f"{d} {v}" for d, v in NOISE_DEFAULT.items()) + ")")
+    if name == "bias":
+        return "none (the initialisation's own biases)"
+    return str(SPEC[name]["default"])
+
+
 def parse_query(query: str) -> tuple[dict, list[str]]:
     """The playground state a query string describes, as the page reads it.
 
@@ -154,7 +164,7 @@ def parse_query(query: str) -> tuple[dict, list[str]]:
             continue
         value, error = _parse_value(key, text)
         if error:
-            errors.append(f"{error}; using the default")
+            errors.append(f"{error}; using the default, {_describe_default(key)}")
         else:
             given[key] = value
     state = {key: given.get(key, spec["default"]) for key, spec in SPEC.items()}
