@@ -57,11 +57,15 @@ def _model_for(name, **params):
     return model
 
 
-@pytest.mark.parametrize("name, params", [
+# Every elementwise activation of the registry, with non-default parameters where it has them.
+ELEMENTWISE = [
     ("linear", {}), ("sigmoid", {}), ("tanh", {}), ("relu", {}),
     ("leaky_relu", {}), ("leaky_relu", {"negative_slope": 0.3}), ("prelu", {}),
     ("elu", {}), ("elu", {"alpha": 0.5}), ("gelu", {}), ("silu", {}),
-])
+]
+
+
+@pytest.mark.parametrize("name, params", ELEMENTWISE)
 def test_numpy_reference_matches_keras_and_autodiff(name, params):
     act = activations.get(name, **params)
     model = _model_for(name, **params)
@@ -96,11 +100,7 @@ def _tf_gradient(name, params, x32):
     return tape.gradient(h, z).numpy().ravel().astype(np.float64)
 
 
-@pytest.mark.parametrize("name, params", [
-    ("linear", {}), ("sigmoid", {}), ("tanh", {}), ("relu", {}),
-    ("leaky_relu", {}), ("leaky_relu", {"negative_slope": 0.3}), ("prelu", {}),
-    ("elu", {}), ("elu", {"alpha": 0.5}), ("gelu", {}), ("silu", {}),
-])
+@pytest.mark.parametrize("name, params", ELEMENTWISE)
 def test_reference_derivative_in_the_float32_tails(name, params):
     act = activations.get(name, **params)
     x = TAILS.astype(np.float64)

@@ -202,14 +202,23 @@ def _check_optimizer(optimizer, clip_norm, start_step):
     return optimizer, clip_norm
 
 
-def _compiled_run(model: keras.Model, optimizer: str = "sgd", clipped: bool = False):
-    """The compiled training graph for ``model``'s architecture and update rule (cached)."""
+def _lookup(cache, model: keras.Model, optimizer: str, clipped: bool):
+    """``(key, compiled graph or None)`` for ``model``'s architecture and update rule in
+    ``cache`` (an OrderedDict used least-recently-used first)."""
     key = _architecture_key(model)
     if (optimizer, clipped) != ("sgd", False):
         key = json.dumps([key, optimizer, clipped])
-    if key in _CACHE:
-        _CACHE.move_to_end(key)
-        return _CACHE[key]
+    if key in cache:
+        cache.move_to_end(key)
+        return key, cache[key]
+    return key, None
+
+
+def _compiled_run(model: keras.Model, optimizer: str = "sgd", clipped: bool = False):
+    """The compiled training graph for ``model``'s architecture and update rule (cached)."""
+    key, hit = _lookup(_CACHE, model, optimizer, clipped)
+    if hit is not None:
+        return hit
     template = model
     n_params = len(template.trainable_variables)
     update = _make_update(optimizer, clipped, model_axis=False)
@@ -307,22 +316,10 @@ def _compiled_run(model: keras.Model, optimizer: str = "sgd", clipped: bool = Fa
     return run
 
 
-def train(
-    model: keras.Model,
-    x,
-    y,
-    *,
-    x_val=None,
-    y_val=None,
-    steps: int = 10_000,
-    batch_size: int = 256,
-    learning_rate: float = 0.1,
-    seed: int = 0,
-    record_every: int = 100,
-    start_step: int = 0,
-    optimizer: str = "sgd",
-    clip_norm: float | None = None,
-) -> History:
+def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_000,
+          batch_size: int = 256, learning_rate: float = 0.1, seed: int = 0,
+          record_every: int = 100, start_step: int = 0, optimizer: str = "sgd",
+          clip_norm: float | None = None) -> History:
     """Train ``model`` in place with plain minibatch SGD on softmax cross-entropy of its logits.
 
     Each step takes the next ``batch_size`` examples of a random permutation of the training
@@ -550,12 +547,9 @@ def _expand(per_model, ndim: int):
 def _compiled_many(model: keras.Model, optimizer: str = "sgd", clipped: bool = False):
     """The compiled multi-network training graph for ``model``'s architecture and update rule
     (cached)."""
-    key = _architecture_key(model)
-    if (optimizer, clipped) != ("sgd", False):
-        key = json.dumps([key, optimizer, clipped])
-    if key in _MANY_CACHE:
-        _MANY_CACHE.move_to_end(key)
-        return _MANY_CACHE[key]
+    key, hit = _lookup(_MANY_CACHE, model, optimizer, clipped)
+    if hit is not None:
+        return hit
     forward = _stacked_forward(model)
     n_params = len(model.trainable_variables)
     update = _make_update(optimizer, clipped, model_axis=True)
@@ -702,23 +696,10 @@ def estimate_memory(model: keras.Model, n_models: int, n_examples: int,
     return 4 * n_models * (3 * params + 4 * rows * units)
 
 
-def train_many(
-    model: keras.Model,
-    x,
-    y,
-    *,
-    seeds,
-    learning_rates=0.1,
-    initial_weights=None,
-    x_val=None,
-    y_val=None,
-    steps: int = 10_000,
-    batch_size: int = 256,
-    record_every: int = 100,
-    start_step: int = 0,
-    optimizer: str = "sgd",
-    clip_norm: float | None = None,
-) -> ManyRuns:
+def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_weights=None,
+               x_val=None, y_val=None, steps: int = 10_000, batch_size: int = 256,
+               record_every: int = 100, start_step: int = 0, optimizer: str = "sgd",
+               clip_norm: float | None = None) -> ManyRuns:
     """Train S networks of ``model``'s architecture side by side in one compiled graph.
 
     Network ``k`` starts from ``initial_weights[k]``, draws its minibatches in the order of
