@@ -460,7 +460,7 @@ def test_zero_gradients_are_marked_on_the_log_chart(open_page):
     page = open_page("?" + playground.playground_url(
         base="", data="moons", noise=0.2, depth=5, width=8, act="relu", bias=-0.5)[1:])
     p = page.page
-    zero = [l + 1 for l, g in enumerate(p.evaluate("window.playground.run.latest.gradNorms"))
+    zero = [k + 1 for k, g in enumerate(p.evaluate("window.playground.run.latest.gradNorms"))
             if g == 0]
     assert zero, "the settings should give a layer with an exactly zero gradient"
     note = p.inner_text("#pg-grad-note")
