@@ -124,3 +124,12 @@ def test_difference_text_subtracts_the_means_as_shown():
     iv = stats.paired_difference(a, b).difference          # 0.04 +- 4.303 * 0.01 / sqrt(3)
     assert report.difference_text(0.97, 0.93, iv.low, iv.high) == "+4.0 [+1.5,\u00a0+6.5]"
     assert report.difference_text(0.25, 0.5, -0.3, -0.2, digits=0) == "-25 [-30,\u00a0-20]"
+
+
+def test_a_value_that_rounds_to_zero_has_no_sign():
+    # issue 16: a table showed "-1.0 [-2.0, -0.0]"
+    assert report.interval_text(stats.Interval(-0.01, -0.02, -0.0004, 20), signed=True) == \
+        "-1.0 [-2.0,\u00a00.0]"
+    assert report.interval_text(stats.Interval(0.0, 0.0, 0.0, 20), signed=True) == \
+        "0.0 [0.0,\u00a00.0]"
+    assert report.difference_text(0.5, 0.5, -0.0004, 0.02) == "0.0 [0.0,\u00a0+2.0]"

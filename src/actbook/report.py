@@ -166,9 +166,15 @@ def interval_text(values_or_interval, scale: float = 100, digits: int = 1,
     """
     digits = check_int("digits", digits, minimum=0, maximum=9)
     iv = _interval(values_or_interval)
-    f = f"{{:{'+' if signed else ''}.{digits}f}}"
-    low, high = (f.format(scale * iv.low), f.format(scale * iv.high))
-    return f"{f.format(scale * iv.estimate)} [{low},{NBSP}{high}]"
+    low, high = (_fixed(scale * iv.low, digits, signed), _fixed(scale * iv.high, digits, signed))
+    return f"{_fixed(scale * iv.estimate, digits, signed)} [{low},{NBSP}{high}]"
+
+
+def _fixed(value: float, digits: int, signed: bool = False) -> str:
+    """``value`` with ``digits`` decimals (a sign on every non-zero number when ``signed``);
+    a value that rounds to zero is written ``0.0``, never ``-0.0`` or ``+0.0``."""
+    text = f"{value:{'+' if signed else ''}.{digits}f}"
+    return text.lstrip("+-") if float(text) == 0 else text
 
 
 def glue_interval(name: str, values_or_interval, scale: float = 100,
@@ -353,5 +359,5 @@ def difference_text(a, b, low, high, scale: float = 100, digits: int = 1) -> str
     if low > high:
         raise ValueError(f"low must be <= high, got {low} and {high}")
     d = difference(a, b, f".{digits}f", scale)
-    f = f"{{:+.{digits}f}}"
-    return f"{f.format(d)} [{f.format(scale * low)},{NBSP}{f.format(scale * high)}]"
+    return (f"{_fixed(d, digits, True)} [{_fixed(scale * low, digits, True)},"
+            f"{NBSP}{_fixed(scale * high, digits, True)}]")
