@@ -225,7 +225,8 @@ _REGISTRY: dict[str, _Entry] = {
         "dense", _fixed(_f64(lambda x: x.copy()), _f64(np.ones_like)), _facts(
             formula=r"x", derivative_formula=r"1", output_range=r"(-\infty, \infty)",
             zero_centred=True, saturates="no", cost="lowest",
-            used_in="regression outputs; a hidden layer without it collapses to one affine map"),
+            used_in="regression outputs; stacked hidden layers with it collapse to one "
+                    "affine map"),
         keras_name="linear"),
     "sigmoid": _Entry(
         "dense", _fixed(_sigmoid, _sigmoid_derivative), _facts(
