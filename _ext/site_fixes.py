@@ -91,6 +91,8 @@ def _stack_wide_tables(app, pagename, templatename, context, doctree):
             for label, cell in zip(labels, row.find_all(["td", "th"])):
                 cell["role"] = "cell"
                 cell["data-label"] = label
+                if not cell.get_text(strip=True):   # an empty grouping cell: hidden on a phone
+                    cell["class"] = [*cell.get("class", []), "stack-empty"]
         changed = True
     if changed:
         context["body"] = str(soup)
