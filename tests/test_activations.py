@@ -231,3 +231,16 @@ def test_tf_derivative_and_kink_slopes_are_tensorflows_conventions():
     assert type(activations.keras_function("elu")).__name__ == "ELU"
     with pytest.raises(ValueError, match="not elementwise"):
         activations.keras_function("maxout")
+
+
+def test_tf_derivative_on_both_sides_of_the_kink():
+    # TensorFlow's conventions at 0: relu 0, leaky ReLU its slope from the left, PReLU 0
+    # (relu(z) - a relu(-z): both ReLUs have slope 0 at 0), ELU (alpha = 1) 1, no kink.
+    z = [-1.0, 0.0, 1.0]
+    np.testing.assert_array_equal(activations.tf_derivative("relu", z), [0.0, 0.0, 1.0])
+    np.testing.assert_allclose(activations.tf_derivative("leaky_relu", z), [0.01, 0.01, 1.0],
+                               rtol=1e-6)
+    np.testing.assert_allclose(activations.tf_derivative("prelu", z), [0.25, 0.0, 1.0], rtol=1e-6)
+    np.testing.assert_allclose(activations.tf_derivative("elu", z), [np.exp(-1.0), 1.0, 1.0],
+                               rtol=1e-6)
+    np.testing.assert_allclose(activations.tf_derivative("sigmoid", [0.0]), [0.25], rtol=1e-6)

@@ -314,17 +314,3 @@ def test_a_sigmoid_unit_at_z_20_gets_no_gradient_and_the_probe_says_so():
         cost = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(
             np.array([1]), model(tf.constant(x), training=False)))
     assert tape.gradient(cost, layer.bias).numpy()[0] == 0.0
-
-
-
-def test_keras_slopes_at_the_kink():
-    # TensorFlow's conventions at 0: relu 0, leaky ReLU its slope from the left, PReLU 0
-    # (relu(z) - a relu(-z): both ReLUs have slope 0 at 0), ELU (alpha = 1) 1, no kink.
-    z = [-1.0, 0.0, 1.0]
-    np.testing.assert_array_equal(probes.keras_slopes("relu", z), [0.0, 0.0, 1.0])
-    np.testing.assert_allclose(probes.keras_slopes("leaky_relu", z), [0.01, 0.01, 1.0],
-                               rtol=1e-6)
-    np.testing.assert_allclose(probes.keras_slopes("prelu", z), [0.25, 0.0, 1.0], rtol=1e-6)
-    np.testing.assert_allclose(probes.keras_slopes("elu", z), [np.exp(-1.0), 1.0, 1.0],
-                               rtol=1e-6)
-    np.testing.assert_allclose(probes.keras_slopes("sigmoid", [0.0]), [0.25], rtol=1e-6)

@@ -23,7 +23,6 @@ from actbook.probes.gradients import (
     bias_gradient_norms,
     derivative_peak,
     hidden_derivatives,
-    keras_slopes,
     saturation_fraction,
 )
 from actbook.probes.representations import (
@@ -37,7 +36,7 @@ from actbook.probes.representations import (
 __all__ = [
     "GRADIENT_COSTS", "bias_gradient_norms", "dead_fraction", "dead_masks", "dead_units",
     "derivative_peak", "forward_many",
-    "hidden_activations", "hidden_derivatives", "keras_slopes", "logits", "mean_activations",
+    "hidden_activations", "hidden_derivatives", "logits", "mean_activations",
     "output_spread",
     "pre_activations",
     "saturation_fraction", "zero_fraction", "zero_shares",

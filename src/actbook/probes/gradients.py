@@ -10,7 +10,7 @@ import numpy as np
 import tensorflow as tf
 
 from actbook import activations
-from actbook._checks import check_array, check_choice, check_float, check_xy
+from actbook._checks import check_choice, check_float, check_xy
 from actbook.models import hidden_layer_names
 from actbook.probes.representations import pre_activations
 
@@ -170,37 +170,3 @@ def saturation_fraction(model: keras.Model, x, threshold: float = 0.01) -> dict[
         peak = derivative_peak(activations.from_layer(model.get_layer(name)))
         out[name] = float(np.mean(d < threshold * peak))
     return out
-
-
-def keras_slopes(activation, z) -> np.ndarray:
-    """TensorFlow's derivative of an activation at the points ``z``, as a hidden layer of
-    :func:`actbook.models.mlp` applies it (float32, ``tf.GradientTape``).
-
-    At a kink the derivative is not defined and the number TensorFlow returns is a convention:
-    ``relu'(0) = 0`` and ``leaky_relu'(0) = negative_slope`` (the slope from the left), while
-    Keras' ``PReLU`` computes ``relu(z) - a * relu(-z)`` and so has slope 0 at exactly 0, outside
-    ``[a, 1]``. ELU with ``alpha = 1`` has no kink (slope 1 at 0).
-
-    Args:
-        activation: a registry name or :class:`~actbook.activations.Activation` with an
-            elementwise function (not maxout).
-        z: real array ``(n,)``, finite, not empty.
-
-    Returns:
-        float64 array ``(n,)`` of the float32 derivatives.
-
-    Raises:
-        TypeError, ValueError: for an unknown activation, maxout, or a bad ``z``.
-    """
-    act = activations.get(activation)
-    if act.kind == "maxout" or act.function is None:
-        raise ValueError(f"activation {act.name!r} is not elementwise: no slope at a point")
-    values = check_array("z", z, ndim=1).astype(np.float32)
-    layer = (act.make_layer() if act.kind == "layer"
-             else keras.layers.Activation(act.keras_name))
-    points = tf.constant(values[:, None])
-    with tf.GradientTape() as tape:
-        tape.watch(points)
-        out = layer(points)
-    # elementwise: the gradient of sum(out) with respect to each point is f'(point)
-    return tape.gradient(out, points).numpy()[:, 0].astype(np.float64)
