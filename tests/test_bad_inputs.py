@@ -45,6 +45,35 @@ def model():
     return _MODEL["m"]
 
 
+def two_input_model():
+    a, b = keras.Input((2,)), keras.Input((2,))
+    return keras.Model([a, b], keras.layers.Dense(2)(keras.layers.Concatenate()([a, b])))
+
+
+def frozen_model(trainable_logits=False):
+    """A 2-3-2 network whose hidden Dense layer is frozen (and its logits too, by default)."""
+    inputs = keras.Input((2,))
+    hidden = keras.layers.Dense(3, name="hidden")
+    logits = keras.layers.Dense(2, name="logits")
+    out = logits(keras.layers.Activation("relu")(hidden(inputs)))
+    hidden.trainable, logits.trainable = False, trainable_logits
+    return keras.Model(inputs, out)
+
+
+def shared_layer_model():
+    """One Dense layer applied twice."""
+    inputs = keras.Input((2,))
+    shared = keras.layers.Dense(2, name="shared")
+    return keras.Model(inputs, keras.layers.Dense(2)(shared(shared(inputs))))
+
+
+def no_kernel_model():
+    """A layer named hidden_1 with no kernel of its own (not the layout of models.mlp)."""
+    inputs = keras.Input((2,))
+    h = keras.layers.Activation("relu", name="hidden_1")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(2, name="logits")(h))
+
+
 def sweep_run(**override):
     kwargs = dict(activations=["relu"],
                   datasets={"xor": data.train_val_split(*data.xor_data(n=40))},
@@ -75,7 +104,8 @@ def train_many_small(**change):
     kwargs = dict(seeds=[0, 1], learning_rates=[0.1, 0.2], steps=40, batch_size=8,
                   record_every=20)
     x, y = data.xor_data(n=40)
-    return training.train_many(models.mlp(2, [3], "relu"), x, y, **{**kwargs, **change})
+    network = change.pop("model", None) or models.mlp(2, [3], "relu")
+    return training.train_many(network, x, y, **{**kwargs, **change})
 
 
 CASES = [
@@ -313,7 +343,10 @@ CASES = [
      ValueError, r"start_step must be <= 2147483627"),
     ("training.train_many",
      lambda: training.train_many(keras.Sequential([keras.Input((2,)), keras.layers.Dense(2, activation="softmax")]), X, Y, seeds=[0]),  # noqa: E501
-     ValueError, r"train_many needs linear Dense layers.*'softmax'"),
+     ValueError, r"must output logits .*'softmax'"),
+    ("training.train_many",
+     lambda: training.train_many(keras.Sequential([keras.Input((2,)), keras.layers.Dense(3, activation="relu"), keras.layers.Dense(2)]), X, Y, seeds=[0]),  # noqa: E501
+     ValueError, r"train_many needs linear Dense layers.*'relu'"),
     # optimisers, clipping, normalisation, residual connections, gated units (chapter 6)
     ("training.train", lambda: training.train(model(), X, Y, steps=2, record_every=1,
                                               batch_size=2, optimizer="rmsprop"),
@@ -428,7 +461,9 @@ CASES = [
     ("training.train", lambda: training.train(
         models.mlp(1, [3], "relu", output_units=1, regression=True, seed=0), np.zeros((4, 1)),
         np.zeros(4, int), steps=1, batch_size=2, record_every=1), ValueError,
-     r"at least 2 logits"),
+     r"regression=True"),
+    ("training.train", lambda: train_small(model=keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])),  # noqa: E501
+     ValueError, r"at least 2 logits"),
     ("training.minibatch_indices", lambda: training.minibatch_indices(10, 11, 5), ValueError,
      r"batch_size must be <= 10"),
     ("training.minibatch_indices", lambda: training.minibatch_indices(10, 2, 5.0), TypeError,
@@ -648,6 +683,66 @@ CASES = [
      "n_resamples"),
     ("stats.bootstrap_mean_interval", lambda: stats.bootstrap_mean_interval([0.5, NAN]),
      ValueError, "values"),
+    # --- the trainers, after a review that tried to break them (issue: multi-model trainer)
+    ("training.train", lambda: training.train(model(), [[1.0, 2.0], [1.0]], [0, 1]),
+     ValueError, r"x must be a rectangular array"),
+    ("training.train_many", lambda: train_many_small(
+        initial_weights=[[[[1.0, 2.0, 3.0], [1.0]]] + model().get_weights()[1:]] * 2),
+     ValueError, r"initial_weights\[0\]\[0\] must be a rectangular array"),
+    ("training.train", lambda: train_small(steps=2**31 - 1, record_every=1), ValueError,
+     r"steps must be <= 2147483646"),
+    ("training.train_many", lambda: train_many_small(steps=2**31, record_every=1), ValueError,
+     r"steps must be <= 2147483646"),
+    ("training.minibatch_indices", lambda: training.minibatch_indices(60, 60, 2**31 - 2),
+     ValueError, r"the indices of 2147483646 steps of 60 needs about .* GiB"),
+    ("training.train_many",   # 1000 networks x 2**31 - 1 records of 16 bytes: 32 TiB
+     lambda: training.train_many(model(), X, Y, seeds=list(range(1000)), batch_size=2,
+                                 steps=2**31 - 2, record_every=1), ValueError,
+     r"training 1000 networks at once needs about .* GiB"),
+    ("training.train", lambda: train_small(learning_rate=1e-46), ValueError,
+     r"learning_rate must be at least 1.18e-38"),
+    ("training.train_many", lambda: train_many_small(learning_rates=[0.1, 1e-40]), ValueError,
+     r"learning_rates\[1\] must be at least"),
+    ("training.train", lambda: train_small(clip_norm=1e-50), ValueError,
+     r"clip_norm must be at least"),
+    ("training.train", lambda: train_small(model=keras.Sequential([keras.layers.Dense(2)])),
+     ValueError, r"model must be built from a keras.Input"),
+    ("training.train", lambda: train_small(model=two_input_model()), ValueError,
+     r"model must have one input and one output, got 2 and 1"),
+    ("training.train", lambda: train_small(model=keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(2, dtype="float64")])), ValueError,
+     r"model must compute in float32.*float64"),
+    ("training.evaluate", lambda: training.evaluate(keras.Sequential(
+        [keras.Input((None,)), keras.layers.Activation("linear")]), X, Y), ValueError,
+     r"model's input must have shape \(batch, d\) with d known"),
+    ("training.train", lambda: train_small(model=keras.Sequential(
+        [keras.Input((3, 2)), keras.layers.Conv1D(2, 3), keras.layers.Flatten()])), ValueError,
+     r"model's input must have shape \(batch, d\)"),
+    ("training.train", lambda: train_small(model=frozen_model()), ValueError,
+     r"model has no trainable weights"),
+    ("training.train", lambda: train_small(model=keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(4), keras.layers.Dropout(0.5),
+         keras.layers.Dense(2)])), ValueError, r"where Dropout does nothing"),
+    ("training.train", lambda: train_small(model=keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(2, kernel_regularizer="l2")])), ValueError,
+     r"has a kernel_regularizer, which would be ignored"),
+    ("training.train_many", lambda: train_many_small(model=shared_layer_model()), ValueError,
+     r"train_many needs every layer used once; 'shared' is called 2 times"),
+    ("training.evaluate_many", lambda: training.evaluate_many(
+        frozen_model(trainable_logits=True), [frozen_model().get_weights()], X, Y), ValueError,
+     r"layer 'hidden' is frozen"),
+    ("training.evaluate_many",   # 2000 networks of 10**6 hidden units: refused before checking
+     lambda: training.evaluate_many(models.mlp(2, [10**6], "relu"),
+                                    [[np.zeros(1)]] * 2000, X, Y), ValueError,
+     r"a pass of 2000 networks over 4 examples needs about .* GiB"),
+    ("training.estimate_memory", lambda: training.estimate_memory("mlp", 2, 10, 10), TypeError,
+     r"model must be a keras.Model"),
+    ("training.estimate_memory", lambda: training.estimate_memory(model(), 2, 10, 10,
+                                                                  records=-1), ValueError,
+     r"records must be >= 0"),
+    ("training.layer_stats_many", lambda: training.layer_stats_many(
+        no_kernel_model(), [no_kernel_model().get_weights()], X, Y), ValueError,
+     r"hidden layer 'hidden_1' has no kernel and no 'hidden_1_pre' layer"),
 ]
 
 

@@ -84,6 +84,25 @@ def test_clipping_scales_a_long_gradient_to_the_norm_and_keeps_a_short_one():
             np.testing.assert_allclose(got, w0 - scale * gi, rtol=0, atol=1e-6)
 
 
+def test_clipping_a_gradient_whose_squared_norm_overflows_float32():
+    # Every example misclassified with logits ~ 1e20: ||g|| ~ 1e20, the float32 sum of
+    # squares is inf, and c / inf would make the step 0.
+    x, y = HAND_X * np.float32(1e20), 1 - HAND_Y
+    for many in (False, True):
+        model = _linear_model(HAND_W, HAND_B)
+        if many:
+            runs = training.train_many(model, x, y, seeds=[0], steps=1, batch_size=4,
+                                       record_every=1, learning_rates=[0.1], clip_norm=1.0)
+            after = runs.weights[0]
+        else:
+            training.train(model, x, y, steps=1, batch_size=4, record_every=1,
+                           learning_rate=0.1, clip_norm=1.0)
+            after = model.get_weights()
+        step = np.sqrt(sum(np.sum((a.astype(np.float64) - b) ** 2)
+                           for a, b in zip(after, (HAND_W, HAND_B))))
+        assert step == pytest.approx(0.1, rel=1e-4), many
+
+
 @pytest.mark.parametrize("activation, options", [
     ("relu", {}), ("tanh", {"residual": True}), ("swiglu", {}), ("glu", {}),
     ("sigmoid", {"residual": True})])

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import re
+
 import numpy as np
 import pytest
 
@@ -85,62 +88,163 @@ def test_evaluate_many_matches_evaluate():
         assert loss[k] == pytest.approx(l1, abs=1e-5) and acc[k] == pytest.approx(a1)
 
 
-def test_memory_estimate_counts_weights_and_activations():
+def test_memory_estimate_counts_weights_activations_and_records():
     model = models.mlp(2, [10], "relu", 2)          # 2*10+10 + 10*2+2 = 52 weights
-    # 4 bytes x S x (3 x 52 + 4 x rows x (10 pre + 10 post + 2 logits))
-    assert training.estimate_memory(model, 3, 100, 10) == 4 * 3 * (3 * 52 + 4 * 100 * 22)
+    # units per row: input 2, hidden_1_pre 10 + its kernel's 10 columns, hidden_1 10,
+    # logits 2 + 2 columns = 36; 4 bytes x S x (5 x 52 + 4 x rows x 36 + 4 x records)
+    assert training.estimate_memory(model, 3, 100, 10, records=7) == \
+        4 * 3 * (5 * 52 + 4 * 100 * 36 + 4 * 7)
+    maxout = models.mlp(2, [10], "maxout", 2)       # 2 pieces: the kernel has 20 columns
+    assert training.estimate_memory(maxout, 1, 1, 1) == 4 * (5 * (2 * 20 + 20 + 10 * 2 + 2)
+                                                             + 4 * (2 + 10 + 20 + 2 + 2))
 
 
-def test_a_model_the_trainer_does_not_know_is_rejected():
+_PEAK = """
+import sys, numpy as np, actbook
+from actbook import models, training
+kind, S = sys.argv[1], int(sys.argv[2])
+d, hidden, act = {"wide input": (784, [2], "relu"), "maxout": (8, [256], "maxout")}[kind]
+rng = np.random.default_rng(0)
+x = rng.normal(size=(2000, d)).astype(np.float32); y = rng.integers(0, 10, 2000)
+template = models.mlp(d, hidden, act, 10)
+training.train_many(template, x, y, seeds=list(range(S)), steps=2, batch_size=2000,
+                    record_every=1)
+# VmHWM, the peak resident memory of this process's memory map (ru_maxrss would carry the
+# parent's peak across fork and exec)
+hwm = next(int(line.split()[1]) for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(hwm * 1024, training.estimate_memory(template, S, 2000, 2000, records=3))
+"""
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/status"), reason="reads Linux's VmHWM")
+@pytest.mark.parametrize("kind", ["wide input", "maxout"])
+def test_memory_estimate_is_above_the_measured_peak(kind):
+    # Two fresh processes, one training 1 network and one 48 (batch = the whole set, where the
+    # gathered input is largest): the difference of their peak resident memory against the
+    # estimate for 48 networks. Before the estimate counted the input and maxout's pieces, it
+    # was 30x too low for the wide input.
+    import subprocess
+    import sys
+
+    def peak(n_models):
+        out = subprocess.run([sys.executable, "-c", _PEAK, kind, str(n_models)],
+                             capture_output=True, text=True, check=True).stdout.split()
+        return int(out[-2]), int(out[-1])
+
+    (one, _), (many, estimate) = peak(1), peak(48)
+    growth = many - one
+    assert growth > 50 * 2**20, ("the run should need memory worth estimating", one, many)
+    assert estimate >= growth, (kind, growth / 2**20, estimate / 2**20)
+
+
+def test_a_sequential_model_trains_as_its_functional_twin():
     import keras
 
-    inputs = keras.Input(shape=(2,))
-    h = keras.layers.Dense(4)(inputs)
-    h = keras.layers.Dropout(0.5)(h)
-    model = keras.Model(inputs, keras.layers.Dense(2)(h))
-    with pytest.raises(ValueError, match="Dropout"):
-        training.train_many(model, X_TR, Y_TR, seeds=[0], steps=10, record_every=10,
-                            batch_size=8)
+    seq = keras.Sequential([keras.Input((2,)), keras.layers.Dense(5),
+                            keras.layers.Activation("tanh"), keras.layers.Dense(2)])
+    start = seq.get_weights()
+    runs = training.train_many(seq, X_TR, Y_TR, seeds=[4], **TRAINING)
+    alone = keras.models.clone_model(seq)
+    alone.set_weights(start)
+    training.train(alone, X_TR, Y_TR, seed=4, **TRAINING)
+    for a, b in zip(runs.weights[0], alone.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=WEIGHT_TOL)
 
 
-def test_evaluate_many_reports_a_blown_up_network_without_warnings():
-    good = models.initial_weights(2, [3], "relu", 2, seed=0)
-    bad = [w * 1e30 for w in good]           # float32 logits overflow to inf
-    loss, acc = training.evaluate_many(models.mlp(2, [3], "relu"), [good, bad], X_VAL, Y_VAL)
-    assert np.isfinite(loss[0]) and not np.isfinite(loss[1])
-    assert 0.0 <= acc[1] <= 1.0
+def test_residual_from_the_input_itself_trains_in_train_many():
+    # With the first hidden width equal to input_dim, the first shortcut adds the shared,
+    # unbatched input to a batched layer output.
+    template = models.mlp(2, [2, 2], "tanh", 2, residual=True, seed=1)
+    assert "hidden_1_res" in [layer.name for layer in template.layers]
+    runs = training.train_many(template, X_TR, Y_TR, seeds=[1], **TRAINING)
+    alone = models.mlp(2, [2, 2], "tanh", 2, residual=True, seed=1)
+    training.train(alone, X_TR, Y_TR, seed=1, **TRAINING)
+    for a, b in zip(runs.weights[0], alone.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=WEIGHT_TOL)
+    loss, _ = training.evaluate_many(template, runs.weights, X_VAL, Y_VAL)
+    assert loss[0] == pytest.approx(training.evaluate(alone, X_VAL, Y_VAL)[0], abs=1e-5)
+    stats = training.layer_stats_many(template, runs.weights, X_VAL, Y_VAL)
+    assert stats["gradient_norm"].shape == (1, 2)
 
 
-def test_long_chaotic_runs_differ_one_by_one_but_not_in_distribution():
-    # Deep ReLU networks escaping a plateau amplify float32 round-off: single runs of train and
-    # train_many part ways after ~100 steps (see train_many's docstring). What the book's claims
-    # rest on, the distribution over seeds, must not change: the paired mean difference in
-    # validation accuracy over 20 seeds has a 95 % interval containing 0 and is small.
-    from actbook import stats
+def test_the_graph_cache_tells_apart_what_changes_the_computation():
+    import keras
 
-    x, y = data.digits()
-    x, y, xv, yv = data.train_val_split(x, y)
-    seeds = list(range(20))
-    units = [16] * 4
-    kwargs = dict(steps=300, batch_size=32, record_every=300)
-    runs = training.train_many(
-        models.mlp(64, units, "relu", 10), x, y, x_val=xv, y_val=yv, seeds=seeds,
-        initial_weights=[models.initial_weights(64, units, "relu", 10, seed=s) for s in seeds],
-        **kwargs)
-    single = [training.train(models.mlp(64, units, "relu", 10, seed=s), x, y, x_val=xv,
-                             y_val=yv, seed=s, **kwargs).val_accuracy[-1] for s in seeds]
-    many = [h.val_accuracy[-1] for h in runs.histories]
-    diff = stats.paired_difference(many, single).difference
-    assert diff.low <= 0 <= diff.high and abs(diff.estimate) < 0.05, diff
+    def network(activation):
+        inputs = keras.Input((2,))
+        h = keras.layers.Activation(activation)(keras.layers.Dense(4)(inputs))
+        out = keras.Model(inputs, keras.layers.Dense(2)(h))
+        out.set_weights(models.initial_weights(2, [4], "relu", 2, seed=0))
+        return out
+
+    def scaled(k):
+        return lambda z: keras.activations.relu(z) * k     # two functions, one __name__
+
+    first, second = network(scaled(1.0)), network(scaled(-5.0))
+    h1 = training.train(first, X_TR, Y_TR, **TRAINING)
+    h2 = training.train(second, X_TR, Y_TR, **TRAINING)
+    fresh = network(scaled(-5.0))
+    training._CACHE.clear()
+    h3 = training.train(fresh, X_TR, Y_TR, **TRAINING)
+    assert not np.allclose(h1.loss, h2.loss)
+    np.testing.assert_array_equal(h2.loss, h3.loss)
+    # freezing a layer changes which weights are trained: a new graph, not an error
+    frozen = models.mlp(2, [4], "relu", 2, seed=0)
+    frozen.get_layer("hidden_1_pre").trainable = False
+    training.train(models.mlp(2, [4], "relu", 2, seed=0), X_TR, Y_TR, **TRAINING)
+    training.train(frozen, X_TR, Y_TR, **TRAINING)
+    np.testing.assert_array_equal(frozen.get_layer("hidden_1_pre").get_weights()[0],
+                                  models.initial_weights(2, [4], "relu", 2, seed=0)[0])
 
 
-def test_nan_weights_give_no_accuracy():
-    good = models.initial_weights(2, [3], "relu", 2, seed=0)
-    template = models.mlp(2, [3], "relu")
-    runs_like = [good, [w * np.nan for w in good]]
-    # evaluate_many checks its weights: NaN weights are refused by name...
-    with pytest.raises(ValueError, match=r"weights\[1\]\[0\] must contain only finite"):
-        training.evaluate_many(template, runs_like, X_VAL, Y_VAL)
-    # ...and weights that overflow in the forward pass give an infinite or NaN loss.
-    loss, _ = training.evaluate_many(template, [good, [w * 1e30 for w in good]], X_VAL, Y_VAL)
-    assert np.isfinite(loss[0]) and not np.isfinite(loss[1])
+def test_a_run_that_ends_on_the_step_of_its_divergence_reports_it():
+    # Found by a review: a run whose last update made the weights overflow on some examples
+    # (the next minibatch loss, never computed, would be NaN) returned normally.
+    x = np.random.default_rng(0).normal(size=(60, 4)).astype(np.float32)
+    y = (x[:, 0] + x[:, 1] > 0).astype(int) + (x[:, 2] > 1)
+    setting = dict(batch_size=10, learning_rate=300.0, record_every=1)
+    with pytest.raises(training.TrainingDivergedError, match=r"at step (\d+)") as info:
+        training.train(models.mlp(4, [5], "relu", 3), x, y, steps=40, **setting)
+    t = int(re.search(r"at step (\d+)", str(info.value)).group(1))
+    model = models.mlp(4, [5], "relu", 3)
+    start = model.get_weights()
+    with pytest.raises(training.TrainingDivergedError,
+                       match=rf"by step {t}: the loss on the whole training set is nan"):
+        training.train(model, x, y, steps=t, **setting)
+    for a, b in zip(model.get_weights(), start):      # the model is left as it was
+        np.testing.assert_array_equal(a, b)
+    # train_many reports the same step and freezes the same weights, whether it runs past
+    # the divergence or stops on its step
+    runs = {steps: training.train_many(models.mlp(4, [5], "relu", 3), x, y, seeds=[0, 0],
+                                       learning_rates=[300.0, 0.1], steps=steps,
+                                       batch_size=10, record_every=1) for steps in (t, 40)}
+    assert runs[t].histories[0].diverged_step == runs[40].histories[0].diverged_step == t
+    for a, b in zip(runs[t].weights[0], runs[40].weights[0]):
+        np.testing.assert_array_equal(a, b)
+    assert runs[t].histories[1].diverged_step is None
+
+
+def test_weights_that_overflow_behind_batch_norm_count_as_divergence():
+    # Batch normalisation keeps the loss finite while the kernel below it grows past float32:
+    # the network is caught by its weights, at a step whose minibatch loss is finite.
+    template = models.mlp(2, [5], "relu", 2, norm="batch", seed=0)
+    runs = training.train_many(template, X_TR, Y_TR, seeds=[0, 0], learning_rates=[1e5, 0.1],
+                               steps=40, batch_size=16, record_every=1)
+    assert runs.diverged.tolist() == [True, False]
+    assert np.isfinite(runs.histories[0].diverged_loss)
+    assert all(np.all(np.isfinite(w)) for ws in runs.weights for w in ws)
+    loss, _ = training.evaluate_many(template, runs.weights, X_VAL, Y_VAL)   # accepts them
+    assert np.isfinite(loss[1])
+
+
+def test_records_that_would_not_fit_are_refused_before_training(monkeypatch):
+    import psutil
+
+    class Small:
+        available = 2**30
+
+    monkeypatch.setattr(psutil, "virtual_memory", lambda: Small())
+    with pytest.raises(ValueError, match=r"recording 100000000 steps every 1 needs about 1.5 "
+                                         r"GiB.*a larger record_every"):
+        training.train(models.mlp(2, [3], "relu"), X_TR, Y_TR, steps=10**8, record_every=1,
+                       batch_size=8)

@@ -77,7 +77,11 @@ def check_array(
         raise TypeError(f"{name} must be an array, got {type(value).__name__}")
     if hasattr(value, "numpy") and not isinstance(value, np.ndarray):
         value = value.numpy()
-    arr = np.asarray(value)
+    try:
+        arr = np.asarray(value)
+    except ValueError as err:   # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array (every row the same length); "
+                         f"NumPy says: {err}") from None
     if kind == "int":
         if not np.issubdtype(arr.dtype, np.integer):
             raise TypeError(f"{name} must hold integers, got dtype {arr.dtype}")
@@ -129,11 +133,33 @@ def check_sequence(name: str, value, *, what: str = "values", allow_empty: bool 
 
 
 def check_model(model) -> None:
-    """Raise ``TypeError`` unless ``model`` is a ``keras.Model``."""
+    """Raise unless ``model`` is a built ``keras.Model`` with one float32 input ``(batch, d)``
+    and one float32 output ``(batch, k)`` (``TypeError`` for a non-model, ``ValueError``
+    otherwise)."""
     import keras
 
     if not isinstance(model, keras.Model):
         raise TypeError(f"model must be a keras.Model, got {type(model).__name__}")
+    try:
+        inputs, outputs = model.inputs, model.outputs
+    except (AttributeError, ValueError):
+        inputs = outputs = None
+    if not inputs or not outputs:
+        raise ValueError("model must be built from a keras.Input (e.g. keras.Input(shape=(d,))) "
+                         "so that its input width is known")
+    if len(inputs) != 1 or len(outputs) != 1:
+        raise ValueError(f"model must have one input and one output, got {len(inputs)} and "
+                         f"{len(outputs)}")
+    for what, tensor, letter in (("input", inputs[0], "d"), ("output", outputs[0], "k")):
+        shape = tuple(tensor.shape)
+        if len(shape) != 2 or shape[1] is None:
+            raise ValueError(f"model's {what} must have shape (batch, {letter}) with {letter} "
+                             f"known, got {shape}")
+    for layer in model.layers:
+        if layer.compute_dtype != "float32" or any(
+                w.dtype != "float32" for w in layer.weights):
+            raise ValueError(f"model must compute in float32 (the package's dtype); layer "
+                             f"{layer.name!r} uses {layer.compute_dtype}")
 
 
 def check_inputs(model, x, name: str = "x") -> np.ndarray:
@@ -147,9 +173,36 @@ def check_inputs(model, x, name: str = "x") -> np.ndarray:
     return x
 
 
+def check_logits(model) -> None:
+    """Raise ``ValueError`` unless ``model``'s last layer outputs logits: no activation after
+    its affine map (softmax cross-entropy applies the softmax itself), and not the real-valued
+    ``"output"`` layer of ``actbook.models.mlp(regression=True)``."""
+    import keras
+
+    last = model.layers[-1]
+    activation = getattr(last, "activation", None)
+    if isinstance(last, keras.layers.Softmax):
+        applied = "softmax"
+    elif activation is None:
+        applied = "linear"
+    else:
+        try:
+            applied = keras.activations.serialize(activation)
+        except Exception:  # noqa: BLE001 - a custom function Keras cannot name
+            applied = getattr(activation, "__name__", repr(activation))
+    if applied != "linear":
+        raise ValueError(f"model must output logits (its last layer with no activation: the "
+                         f"loss applies the softmax itself); its last layer {last.name!r} "
+                         f"applies {applied!r}")
+    if model.name == "mlp" and last.name == "output":
+        raise ValueError("model is an actbook.models.mlp(regression=True) network, whose "
+                         "output is a real value, not logits: build it with regression=False")
+
+
 def check_xy(model, x, y, name_x: str = "x", name_y: str = "y"):
     """:func:`check_inputs` plus labels: int32 ``(n,)`` class indices of the model's logits."""
     x = check_inputs(model, x, name_x)
+    check_logits(model)
     n_out = int(model.outputs[0].shape[-1])
     if n_out < 2:
         raise ValueError(f"model must output at least 2 logits (one per class) to be trained "
@@ -180,13 +233,13 @@ def check_weight_lists(name: str, value, model) -> list:
     shapes = [tuple(v.shape) for v in model.weights]
     out = []
     for k, ws in enumerate(lists):
-        got = [tuple(np.shape(w)) for w in ws] if isinstance(ws, (list, tuple)) else None
+        arrays = ([check_array(f"{name}[{k}][{i}]", w, allow_empty=True)
+                   for i, w in enumerate(ws)] if isinstance(ws, (list, tuple)) else None)
+        got = None if arrays is None else [a.shape for a in arrays]
         if got != shapes:
             raise ValueError(f"{name}[{k}] must be arrays of shapes {shapes} "
                              f"(model.get_weights() order), got {got}")
-        out.append([check_float32(f"{name}[{k}][{i}]",
-                                  check_array(f"{name}[{k}][{i}]", w, allow_empty=True))
-                    for i, w in enumerate(ws)])
+        out.append([check_float32(f"{name}[{k}][{i}]", a) for i, a in enumerate(arrays)])
     return out
 
 
@@ -197,7 +250,7 @@ MAX_STEP = 2**31 - 1
 def check_steps(steps, start_step, record_every) -> tuple[int, int, int]:
     """``steps``, ``start_step`` and ``record_every`` of a trainer: ints, ``steps`` a multiple
     of ``record_every``, and ``start_step + steps`` within the int32 step counter."""
-    steps = check_int("steps", steps, minimum=1)
+    steps = check_int("steps", steps, minimum=1, maximum=MAX_STEP - 1)
     record_every = check_int("record_every", record_every, minimum=1)
     start_step = check_int("start_step", start_step, minimum=0, maximum=MAX_STEP - steps)
     if steps % record_every:

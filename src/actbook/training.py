@@ -16,6 +16,7 @@ numbers of one long run.
 from __future__ import annotations
 
 import json
+import warnings
 from collections import OrderedDict
 from dataclasses import dataclass
 
@@ -29,6 +30,7 @@ from actbook._checks import (
     check_float,
     check_int,
     check_memory,
+    check_model,
     check_sequence,
     check_steps,
     check_weight_lists,
@@ -49,8 +51,11 @@ class History:
         loss: mean softmax cross-entropy (nats) on the whole training set, ``(r,)``.
         accuracy: fraction of the training set classified correctly, ``(r,)``.
         val_loss, val_accuracy: the same on the validation set (``None`` without one).
-        diverged_step, diverged_loss: for a network of :func:`train_many` whose minibatch loss
-            became NaN or infinite, the step at which it did and that loss; ``None`` otherwise.
+        diverged_step, diverged_loss: for a network of :func:`train_many` that diverged, the
+            step at which it did and the loss that showed it: that step's minibatch loss (NaN
+            or infinite; finite when it was the update that made a weight so), or, for a
+            network whose loss on the whole training set is not finite at the end, that loss
+            at the last step; ``None`` otherwise.
     """
 
     step: np.ndarray
@@ -83,22 +88,25 @@ def minibatch_indices(n: int, batch_size: int, steps: int, seed: int = 0,
     Args:
         n: training-set size, an int >= 1.
         batch_size: an int in [1, n].
-        steps: number of steps, an int >= 1.
+        steps: number of steps, an int in [1, 2**31 - 2].
         seed: the ``seed`` given to :func:`train`, an int in [0, 2**31 - 1] (default 0).
-        start_step: first global step, an int >= 0 (default 0).
+        start_step: first global step, an int >= 0 (default 0); ``start_step + steps`` at
+            most 2**31 - 1 (steps are int32 in the trainers).
 
     Returns:
         int32 array ``(steps, batch_size)``: row ``i`` holds the indices of step
         ``start_step + i``.
 
     Raises:
-        TypeError, ValueError: for arguments of the wrong type or out of range.
+        TypeError, ValueError: for arguments of the wrong type or out of range, or an array
+            larger than half the memory available.
     """
     n = check_int("n", n, minimum=1)
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=n)
-    steps = check_int("steps", steps, minimum=1)
+    steps, start_step, _ = check_steps(steps, start_step, 1)
     seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
-    start_step = check_int("start_step", start_step, minimum=0, maximum=2**31 - 1 - steps)
+    check_memory(4 * steps * batch_size, f"the indices of {steps} steps of {batch_size}",
+                 "ask for fewer steps at a time (start_step continues where a call ended)")
     per_epoch = n // batch_size
     out = np.empty((steps, batch_size), dtype=np.int32)
     perms = {}
@@ -112,17 +120,31 @@ def minibatch_indices(n: int, batch_size: int, steps: int, seed: int = 0,
 
 
 _CACHE: OrderedDict = OrderedDict()
+_RECORD_BYTES = 16   # one record per network: loss, accuracy, val_loss, val_accuracy (float32)
 _CACHE_SIZE = 32
 
 
 def _architecture_key(model: keras.Model) -> str:
-    """Layer types and shapes, without names, seeds or initialisers."""
+    """Everything that fixes a model's computation: per layer its class (module and name),
+    configuration, ``trainable`` flag and the identity of its activation function (two
+    different functions may share a name, e.g. two lambdas); the shapes of the weights; and
+    which layers feed which. Not names, seeds or initialisers, so that models of one
+    architecture share a compiled graph. (A function's identity is stable while the cache
+    holds the model that uses it.)"""
+    index = {layer.name: i for i, layer in enumerate(model.layers)}
     parts = []
     for layer in model.layers:
-        config = {k: v for k, v in layer.get_config().items()
+        with warnings.catch_warnings():   # Keras warns when it serialises a lambda
+            warnings.simplefilter("ignore", UserWarning)
+            config = layer.get_config()
+        config = {k: v for k, v in config.items()
                   if k not in ("name", "seed", "trainable", "dtype")
                   and "initializer" not in k}
-        parts.append([type(layer).__name__, config])
+        activation = getattr(layer, "activation", None)
+        parents = [index.get(p, -1) for p in _parents(layer)] if layer._inbound_nodes else []
+        parts.append([type(layer).__module__, type(layer).__qualname__, config,
+                      bool(layer.trainable), None if activation is None else id(activation),
+                      parents])
     parts.append([list(v.shape) for v in model.weights])
     return json.dumps(parts, sort_keys=True, default=str)
 
@@ -158,16 +180,27 @@ def _make_update(optimizer: str, clipped: bool, model_axis: bool):
     """
     beta_1, beta_2, epsilon = _adam_constants()
 
+    def axes(g):       # the axes of one network's weights
+        return list(range(1, len(g.shape))) if model_axis else None
+
+    def per_network(value, g):   # (S,) -> broadcastable against g (a scalar stays a scalar)
+        return _expand(value, len(g.shape) - 1) if model_axis else value
+
     def clip(grads, clip_norm):
         # Clip by global norm (Pascanu, Mikolov & Bengio 2013): g <- g * min(1, c / ||g||).
-        if model_axis:
-            squares = tf.add_n([tf.reduce_sum(tf.square(g), axis=list(range(1, len(g.shape))))
-                                for g in grads])
-            scale = tf.minimum(1.0, clip_norm / tf.sqrt(squares))
-            return [g * _expand(scale, len(g.shape) - 1) for g in grads]
-        squares = tf.add_n([tf.reduce_sum(tf.square(g)) for g in grads])
-        scale = tf.minimum(1.0, clip_norm / tf.sqrt(squares))
-        return [g * scale for g in grads]
+        # The sum of squares overflows float32 once the norm passes about 1.8e19; the norm is
+        # then taken of g / max|g| and scaled back. Where both are finite they agree, and the
+        # plain sum is the one used, so ordinary runs are unchanged.
+        squares = tf.add_n([tf.reduce_sum(tf.square(g), axis=axes(g)) for g in grads])
+        largest = tf.reduce_max(tf.stack([tf.reduce_max(tf.abs(g), axis=axes(g))
+                                          for g in grads]), axis=0)
+        largest = tf.where(largest > 0, largest, 1.0)
+        scaled = tf.add_n([tf.reduce_sum(tf.square(g / per_network(largest, g)), axis=axes(g))
+                           for g in grads])
+        norm = tf.where(tf.math.is_finite(squares), tf.sqrt(squares),
+                        largest * tf.sqrt(scaled))
+        scale = tf.minimum(1.0, clip_norm / norm)
+        return [g * per_network(scale, g) for g in grads]
 
     def update(params, grads, state, step, rates, clip_norm):
         if clipped:
@@ -190,6 +223,38 @@ def _make_update(optimizer: str, clipped: bool, model_axis: bool):
     return update
 
 
+#: The smallest learning rate or clipping norm accepted: float32's smallest normal number
+#: (about 1.2e-38); a smaller value is subnormal or 0 in float32, and the update would vanish.
+MIN_RATE = float(np.finfo(np.float32).tiny)
+
+
+def _check_rate(name: str, value) -> float:
+    """A learning rate or clipping norm: a finite float in [:data:`MIN_RATE`, 1e6]."""
+    value = check_float(name, value, minimum=0.0, maximum=1e6, min_inclusive=False)
+    if value < MIN_RATE:
+        raise ValueError(f"{name} must be at least {MIN_RATE:.3g} (smaller values are 0 or "
+                         f"subnormal in float32, so the update would vanish), got {value}")
+    return value
+
+
+def _check_model_to_train(model: keras.Model) -> None:
+    """Raise ``ValueError`` for a model the trainers would train other than as written: one
+    with no trainable weights, with layers that act only in training mode (dropout, noise),
+    or with weight penalties (the trainers' loss is the cross-entropy alone)."""
+    if not model.trainable_variables:
+        raise ValueError("model has no trainable weights: there is nothing to train")
+    for layer in model.layers:
+        kind = type(layer).__name__
+        if "Dropout" in kind or "Noise" in kind:
+            raise ValueError(f"the trainers run layers in inference mode, where {kind} does "
+                             f"nothing: remove layer {layer.name!r}")
+        penalties = [a for a in ("kernel_regularizer", "bias_regularizer",
+                                 "activity_regularizer") if getattr(layer, a, None) is not None]
+        if penalties:
+            raise ValueError(f"the trainers minimise the cross-entropy alone; layer "
+                             f"{layer.name!r} has a {penalties[0]}, which would be ignored")
+
+
 def _check_optimizer(optimizer, clip_norm, start_step):
     """The trainers' ``optimizer`` and ``clip_norm``, checked (``start_step`` already is)."""
     optimizer = check_choice("optimizer", optimizer, OPTIMIZERS)
@@ -197,8 +262,7 @@ def _check_optimizer(optimizer, clip_norm, start_step):
         raise ValueError("optimizer='adam' starts its moment estimates at zero and does not "
                          "carry them between calls: start_step must be 0")
     if clip_norm is not None:
-        clip_norm = check_float("clip_norm", clip_norm, minimum=0.0, maximum=1e6,
-                                min_inclusive=False)
+        clip_norm = _check_rate("clip_norm", clip_norm)
     return optimizer, clip_norm
 
 
@@ -212,6 +276,21 @@ def _lookup(cache, model: keras.Model, optimizer: str, clipped: bool):
         cache.move_to_end(key)
         return key, cache[key]
     return key, None
+
+
+def _logits_gradient(onehot, log_p, scale):
+    """The gradient of ``loss = -scale * sum(onehot * log_p)`` with respect to the logits, where
+    ``log_p = tf.nn.log_softmax(logits)`` (last axis: classes; ``scale`` a scalar).
+
+    Written out with the ops TensorFlow's registered gradients of ``Mul``, ``Sum`` and
+    ``LogSoftmax`` apply, ``g - sum(g) * softmax`` with ``g = -scale * onehot``, so the numbers
+    are those of ``tape.gradient(loss, ...)`` bit for bit (the tests check it); left out is the
+    shape bookkeeping autodiff adds to every step (``Shape``, ``Reshape``, ``Tile``,
+    ``BroadcastGradientArgs``). The rest of the backward pass is autodiff:
+    ``tape.gradient(logits, weights, output_gradients=...)``.
+    """
+    g = onehot * -scale
+    return g - tf.reduce_sum(g, -1, keepdims=True) * tf.exp(log_p)
 
 
 def _compiled_run(model: keras.Model, optimizer: str = "sgd", clipped: bool = False):
@@ -333,10 +412,10 @@ def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_0
         x: training inputs, real array ``(n, d)``.
         y: training labels, integer array ``(n,)`` with values in ``0 .. k-1``.
         x_val, y_val: optional validation set of the same kinds (both or neither).
-        steps: number of SGD updates, an int >= 1, a multiple of ``record_every``
-            (default 10 000).
+        steps: number of SGD updates, an int in [1, 2**31 - 2], a multiple of
+            ``record_every`` (default 10 000); ``start_step + steps`` at most 2**31 - 1.
         batch_size: examples per update, an int in [1, n] (default 256).
-        learning_rate: SGD step size, a float in (0, 1e6] (default 0.1).
+        learning_rate: SGD step size, a float in [:data:`MIN_RATE`, 1e6] (default 0.1).
         seed: seed of the minibatch order, an int >= 0 (default 0). Initial weights are set
             by the model's own seed.
         record_every: evaluate every this many steps, an int >= 1 (default 100).
@@ -345,10 +424,10 @@ def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_0
         optimizer: ``"sgd"`` (default: the update above) or ``"adam"`` (Kingma & Ba 2015,
             Keras' defaults and formula; see :data:`OPTIMIZERS`; ``learning_rate`` is then
             Adam's step size, and ``start_step`` must be 0: the moments start at zero).
-        clip_norm: ``None`` (default: no clipping) or a float in (0, 1e6]: before each
-            update, the gradient of all weights, taken as one vector, is scaled down to this
-            norm when it is longer, ``g <- g min(1, clip_norm / ||g||)`` (clipping by global
-            norm, Pascanu, Mikolov & Bengio 2013).
+        clip_norm: ``None`` (default: no clipping) or a float in [:data:`MIN_RATE`, 1e6]:
+            before each update, the gradient of all weights, taken as one vector, is scaled
+            down to this norm when it is longer, ``g <- g min(1, clip_norm / ||g||)``
+            (clipping by global norm, Pascanu, Mikolov & Bengio 2013).
 
     Returns:
         A :class:`History` with ``steps // record_every + 1`` records.
@@ -356,11 +435,17 @@ def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_0
     Raises:
         TypeError: for arguments of the wrong type.
         ValueError: for shapes that do not match the model, labels out of range, empty or
-            non-finite data, out-of-range sizes and rates, an unknown ``optimizer``, or a
-            model with batch normalisation (train it with :func:`train_many`, which uses
-            batch statistics; Keras' inference mode here would not).
-        TrainingDivergedError: if the minibatch loss becomes NaN or infinite; the message gives
-            the step and the loss, and the model keeps the weights it had before the call.
+            non-finite data, out-of-range sizes and rates, an unknown ``optimizer``, records
+            that would not fit in memory, or a model the trainer would not train as written:
+            not one float32 input ``(batch, d)`` and one output of logits ``(batch, k)``, no
+            trainable weights, dropout or noise layers (inactive in inference mode), weight
+            penalties (not part of the loss), or batch normalisation (train it with
+            :func:`train_many`, which uses batch statistics; Keras' inference mode here would
+            not).
+        TrainingDivergedError: if the minibatch loss becomes NaN or infinite, or the loss on
+            the whole training set at a record does (as after an update on the last step that
+            overflows); the message gives the step and the loss, and the model keeps the
+            weights it had before the call.
     """
     x, y = check_xy(model, x, y)
     if any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers):
@@ -374,10 +459,12 @@ def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_0
     steps, start_step, record_every = check_steps(steps, start_step, record_every)
     batch_size = check_int("batch_size (default 256; at most the number of training examples)",
                            batch_size, minimum=1, maximum=len(x))
-    learning_rate = check_float("learning_rate", learning_rate, minimum=0.0, maximum=1e6,
-                                min_inclusive=False)
+    learning_rate = _check_rate("learning_rate", learning_rate)
     seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
     optimizer, clip_norm = _check_optimizer(optimizer, clip_norm, start_step)
+    _check_model_to_train(model)
+    check_memory(_RECORD_BYTES * (steps // record_every + 1), f"recording {steps} steps every "
+                 f"{record_every}", "record less often (a larger record_every)")
 
     run = _compiled_run(model, optimizer, clip_norm is not None)
     xv, yv = (x, y) if x_val is None else (x_val, y_val)
@@ -397,10 +484,26 @@ def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_0
             f"training diverged at step {int(end_step) - 1}: minibatch loss = {batch_loss} "
             f"(learning_rate={learning_rate:g}); try a smaller learning rate"
         )
-    for variable, value in zip(model.trainable_variables, weights):
-        variable.assign(value)
     records = records.numpy().astype(np.float64)
     step = start_step + record_every * np.arange(len(records))
+    # A loss on the whole training set that is not finite: the weights overflow on some
+    # examples even if no minibatch has shown it yet (after the last step, none can).
+    bad = np.flatnonzero(~np.isfinite(records[:, 0]))
+    if bad.size:
+        raise TrainingDivergedError(
+            f"training diverged by step {step[bad[0]]}: the loss on the whole training set is "
+            f"{records[bad[0], 0]} there (learning_rate={learning_rate:g}); try a smaller "
+            f"learning rate"
+        )
+    # A weight feeding a saturating unit (sigmoid, tanh) can overflow with the loss finite.
+    if not all(np.all(np.isfinite(w.numpy())) for w in weights):
+        raise TrainingDivergedError(
+            f"training diverged by step {step[-1]}: some weights are not finite at the end, "
+            f"although every loss was (learning_rate={learning_rate:g}); try a smaller "
+            f"learning rate"
+        )
+    for variable, value in zip(model.trainable_variables, weights):
+        variable.assign(value)
     has_val = x_val is not None
     return History(
         step=step, loss=records[:, 0], accuracy=records[:, 1],
@@ -481,6 +584,16 @@ def _stacked_forward(template: keras.Model):
                 f"{', '.join(_STACKABLE)}); model has a {kind} layer {layer.name!r}")
         if kind == "InputLayer":
             continue
+        if len(layer._inbound_nodes) != 1:
+            raise ValueError(f"train_many needs every layer used once; {layer.name!r} is called "
+                             f"{len(layer._inbound_nodes)} times")
+        if layer.weights and not layer.trainable:
+            raise ValueError(f"train_many trains every weight; layer {layer.name!r} is frozen "
+                             f"(trainable=False)")
+        if layer.non_trainable_weights and kind != "BatchNormalization":
+            raise ValueError(f"train_many trains networks without non-trainable weights "
+                             f"(actbook.models.mlp; batch normalisation's moving statistics, "
+                             f"which it does not use, excepted); layer {layer.name!r} has some")
         if kind == "Dense" and not layer.use_bias:
             raise ValueError(f"train_many needs Dense layers with biases; {layer.name!r} has none")
         if kind == "Dense" and keras.activations.serialize(layer.activation) != "linear":
@@ -494,7 +607,9 @@ def _stacked_forward(template: keras.Model):
                              f"learned scale and shift; {layer.name!r} differs")
         steps.append((kind, layer, [position[id(v)] for v in layer.trainable_weights],
                       _parents(layer)))
-    first = template.layers[0].name
+    if not steps:
+        raise ValueError("train_many needs a model with at least one layer after its input")
+    first = template.inputs[0]._keras_history.operation.name   # also for a Sequential model
     last = steps[-1][1].name
 
     def forward(weights, x, taps=None):
@@ -519,7 +634,11 @@ def _stacked_forward(template: keras.Model):
                 h = tf.nn.batch_normalization(h, mean, variance, beta[:, None, :],
                                               gamma[:, None, :], layer.epsilon)
             elif kind == "Add":
-                h = tf.add_n([out[p] for p in parents])
+                # Sums with broadcasting: the input x may be shared, (batch, d), while the other
+                # terms carry the model axis.
+                h = out[parents[0]]
+                for p in parents[1:]:
+                    h = h + out[p]
             elif kind == "PReLU":
                 # Keras' PReLU: relu(x) - alpha * relu(-x).
                 alpha = weights[idx[0]][:, None, :]
@@ -594,16 +713,26 @@ def _compiled_many(model: keras.Model, optimizer: str = "sgd", clipped: bool = F
             params = weights[:n_params]
             with tf.GradientTape() as tape:
                 tape.watch(params)
-                losses = cross_entropy(forward(params, xb), yb) * inv_batch
-                total = tf.reduce_sum(tf.where(alive, losses, 0.0))
-            grads = [tf.ensure_shape(g, w.shape)
-                     for g, w in zip(tape.gradient(total, params), params)]
-            finite = tf.math.is_finite(losses)
+                logits = forward(params, xb)
+            log_p = tf.nn.log_softmax(logits)
+            losses = -tf.reduce_sum(yb * log_p, axis=[1, 2]) * inv_batch
+            # Each network's gradient is that of its own loss (they share no weights); a
+            # diverged network's is discarded below.
+            grads = tape.gradient(logits, params,
+                                  output_gradients=_logits_gradient(yb, log_p, inv_batch))
+            grads = [tf.ensure_shape(g, w.shape) for g, w in zip(grads, params)]
+            new = update(params, grads, weights[n_params:], step, rates, clip_norm)
+            # Diverged: a non-finite minibatch loss, or an update that made a weight non-finite
+            # (or so large that the network's sum of weights overflows). Under batch
+            # normalisation such weights can hide behind a finite loss, and after the last step
+            # no later loss would show them.
+            weight_sums = tf.add_n([tf.reduce_sum(w, axis=list(range(1, len(s) + 1)))
+                                    for w, s in zip(new[:n_params], shapes)])
+            finite = tf.logical_and(tf.math.is_finite(losses), tf.math.is_finite(weight_sums))
             newly = tf.logical_and(alive, tf.logical_not(finite))
             div_step = tf.where(newly, step, div_step)
             div_loss = tf.where(newly, losses, div_loss)
             alive = tf.logical_and(alive, finite)
-            new = update(params, grads, weights[n_params:], step, rates, clip_norm)
             weights = [tf.where(_expand(alive, len(s)), w_new, w)
                        for w_new, w, s in zip(new, weights, shapes)]
             return step + 1, weights, perms, alive, div_step, div_loss
@@ -669,31 +798,48 @@ def _check_sequence(name: str, value, kind: str) -> list:
     if kind == "int":
         return [check_int(f"{name}[{i}]", v, minimum=0, maximum=2**31 - 1)
                 for i, v in enumerate(value)]
-    return [check_float(f"{name}[{i}]", v, minimum=0.0, maximum=1e6, min_inclusive=False)
-            for i, v in enumerate(value)]
+    return [_check_rate(f"{name}[{i}]", v) for i, v in enumerate(value)]
 
 
 def estimate_memory(model: keras.Model, n_models: int, n_examples: int,
-                    batch_size: int) -> int:
-    """Bytes :func:`train_many` needs for ``n_models`` copies of ``model`` (an upper estimate).
+                    batch_size: int, *, records: int = 0) -> int:
+    """Bytes :func:`train_many`, :func:`evaluate_many` or :func:`layer_stats_many` need for
+    ``n_models`` copies of ``model`` (an upper estimate; the tests check it against measured
+    peak memory).
 
-    Counts float32 tensors: the weights, their gradients and the updated copies (3 per weight),
-    and the activations of the largest pass, evaluation on ``n_examples`` rows or a training
-    step on ``batch_size`` rows, at about 4 tensors per unit (pre-activation, activation and
-    their gradients), plus the labels and logits.
+    Counts float32 values per network: 5 per weight (the weights, their gradients, the updated
+    copies and Adam's two moments); for the largest pass, evaluation on ``n_examples`` rows or
+    a training step on ``batch_size`` rows, 4 per row and unit (a value, its gradient and
+    temporaries), where the units are the input's width (a step gathers each network's own
+    minibatch), every layer's output width, and the width of every kernel's output (for maxout
+    all pieces before the maximum, for gated units both halves); and ``records`` records of 4
+    values.
 
     Args:
-        model: the template network; n_models, n_examples, batch_size: ints >= 1.
+        model: the template network, a ``keras.Model``.
+        n_models, n_examples, batch_size: ints >= 1.
+        records: records kept per network, an int >= 0 (default 0).
 
     Returns:
         An int, in bytes.
+
+    Raises:
+        TypeError, ValueError: for a model that is not a built ``keras.Model`` with one input
+            and one output, or counts out of range.
     """
+    check_model(model)
     n_models = check_int("n_models", n_models, minimum=1)
     rows = max(check_int("n_examples", n_examples, minimum=1),
                check_int("batch_size", batch_size, minimum=1))
+    records = check_int("records", records, minimum=0)
     params = sum(int(np.prod(v.shape)) for v in model.trainable_variables)
-    units = sum(int(np.prod(layer.output.shape[1:])) for layer in model.layers[1:])
-    return 4 * n_models * (3 * params + 4 * rows * units)
+    units = int(model.inputs[0].shape[-1])
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.InputLayer):
+            continue
+        units += int(np.prod(layer.output.shape[1:]))
+        units += sum(int(w.shape[-1]) for w in layer.trainable_weights if len(w.shape) == 2)
+    return 4 * n_models * (5 * params + 4 * rows * units + 4 * records)
 
 
 def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_weights=None,
@@ -726,9 +872,13 @@ def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_w
     CPU. A call is deterministic (same inputs, same numbers); claims about activations rest on
     the distribution over seeds, which does not change (the tests check the mean over 20 seeds).
 
-    Divergence: a network whose minibatch loss becomes NaN or infinite is frozen at the weights
-    it had before that step and reported (``History.diverged_step``/``diverged_loss``); the
-    others go on. Training stops early only when every network has diverged.
+    Divergence: a network whose minibatch loss becomes NaN or infinite, or whose update makes a
+    weight NaN or infinite (or the sum of its weights overflow float32), is frozen at the
+    weights it had before that step; one whose loss on the whole training set is NaN or
+    infinite at the end is reported as diverged at the last step (an update on the last step
+    that overflows, which no later minibatch can show). Either is reported
+    (``History.diverged_step``/``diverged_loss``), and the others go on. Training stops early
+    only when every network has diverged.
 
     Args:
         model: a network from :func:`actbook.models.mlp` (any activation, PReLU and maxout
@@ -736,7 +886,8 @@ def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_w
         x, y, x_val, y_val: as :func:`train`.
         seeds: minibatch-order seeds, a non-empty list of S ints in [0, 2**31 - 1] (repeats
             allowed, e.g. one seed at several learning rates).
-        learning_rates: one float in (0, 1e6] for every network (default 0.1) or a list of S.
+        learning_rates: one float in [:data:`MIN_RATE`, 1e6] for every network (default 0.1)
+            or a list of S.
         initial_weights: a list of S weight lists in ``model.get_weights()`` order (e.g. from
             :func:`actbook.models.initial_weights`); default: every network starts from
             ``model``'s current weights.
@@ -745,8 +896,8 @@ def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_w
             so Adam on the stacked weights is S independent Adams; network ``k``'s rate
             multiplies its own step (Adam's step does not scale with the gradient, so a rate
             cannot be folded into the gradient: it is applied in the update).
-        clip_norm: ``None`` (default) or a float in (0, 1e6], as :func:`train`; the norm is
-            each network's own (over all its weights).
+        clip_norm: ``None`` (default) or a float in [:data:`MIN_RATE`, 1e6], as :func:`train`;
+            the norm is each network's own (over all its weights).
 
     Returns:
         A :class:`ManyRuns` with one :class:`History` and one weight list per network.
@@ -755,45 +906,41 @@ def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_w
         TypeError: for arguments of the wrong type.
         ValueError: for the errors of :func:`train`, lengths of ``seeds``, ``learning_rates``
             and ``initial_weights`` that differ, weights whose shapes do not match ``model``,
-            a model with layers :func:`actbook.models.mlp` does not make, or an S whose memory
-            estimate (:func:`estimate_memory`) exceeds half the memory available; all before
-            any training.
+            a model with layers :func:`actbook.models.mlp` does not make (or a layer used
+            twice, or frozen), or an S whose memory estimate (:func:`estimate_memory`, records
+            included) exceeds half the memory available; all before any training.
     """
     x, y = check_xy(model, x, y)
     if (x_val is None) != (y_val is None):
         raise ValueError("x_val and y_val must be given together (or both left out)")
     if x_val is not None:
         x_val, y_val = check_xy(model, x_val, y_val, "x_val", "y_val")
-    seeds = _check_sequence("seeds", seeds, "int")
-    n_models = len(seeds)
-    if isinstance(learning_rates, (list, tuple, range, np.ndarray)):
-        learning_rates = _check_sequence("learning_rates", learning_rates, "float")
-        if len(learning_rates) != n_models:
-            raise ValueError(f"learning_rates must have one rate per seed ({n_models}), got "
-                             f"{len(learning_rates)}")
-    else:
-        learning_rates = [check_float("learning_rates", learning_rates, minimum=0.0,
-                                      maximum=1e6, min_inclusive=False)] * n_models
     _stacked_forward(model)  # raises for a layer it cannot stack
-    frozen = [layer.name for layer in model.layers if layer.non_trainable_weights
-              and not isinstance(layer, keras.layers.BatchNormalization)]
-    if frozen:
-        raise ValueError(f"train_many trains networks without non-trainable weights "
-                         f"(actbook.models.mlp; batch normalisation's moving statistics, "
-                         f"which it does not use, excepted); model's layer {frozen[0]!r} "
-                         f"has some")
-    # Memory before the weights: validating millions of weight lists would itself exhaust it.
+    _check_model_to_train(model)
+    n_models = len(check_sequence("seeds", seeds, what="ints"))
+    one_rate = not isinstance(learning_rates, (list, tuple, range, np.ndarray))
+    if not one_rate and len(check_sequence("learning_rates", learning_rates,
+                                           what="floats")) != n_models:
+        raise ValueError(f"learning_rates must have one rate per seed ({n_models}), got "
+                         f"{len(learning_rates)}")
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=len(x))
+    steps, start_step, record_every = check_steps(steps, start_step, record_every)
+    # Memory before the seeds' and rates' values and the weights: validating millions of them
+    # would itself take long or exhaust it.
     need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
-                           batch_size)
+                           batch_size, records=steps // record_every + 1)
     check_memory(need, f"training {n_models} networks at once", "pass fewer seeds per call")
+    seeds = _check_sequence("seeds", seeds, "int")
+    if one_rate:
+        learning_rates = [_check_rate("learning_rates", learning_rates)] * n_models
+    else:
+        learning_rates = _check_sequence("learning_rates", learning_rates, "float")
     if initial_weights is None:
         initial_weights = [model.get_weights()] * n_models
     if len(check_sequence("initial_weights", initial_weights)) != n_models:
         raise ValueError(f"initial_weights must have one weight list per seed ({n_models}), "
                          f"got {len(initial_weights)}")
     initial_weights = check_weight_lists("initial_weights", initial_weights, model)
-    steps, start_step, record_every = check_steps(steps, start_step, record_every)
     optimizer, clip_norm = _check_optimizer(optimizer, clip_norm, start_step)
 
     # Stack weights in trainable_variables order (== get_weights() order for an mlp).
@@ -813,6 +960,14 @@ def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_w
     weights = [w.numpy() for w in weights]
     div_step, div_loss = div_step.numpy(), div_loss.numpy()
     step = start_step + record_every * np.arange(records.shape[1])
+    # A network that ends with a loss on the whole training set that is not finite has
+    # diverged on the last step (its update overflowed on some examples, and no later
+    # minibatch can show it): frozen there, at the last record. Checked after the run, not
+    # in the graph, where it would stall each record until the evaluation is done.
+    last = np.full(n_models, len(step) - 1)
+    ended = (div_step < 0) & ~np.isfinite(records[np.arange(n_models), last, 0])
+    div_step = np.where(ended, step[-1], div_step)
+    div_loss = np.where(ended, records[np.arange(n_models), last, 0], div_loss)
     has_val = x_val is not None
     histories, trained = [], []
     for k in range(n_models):
@@ -829,6 +984,14 @@ def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_w
             by_position[i] = weights[j][k]
         trained.append(by_position)
     return ManyRuns(histories=histories, weights=trained)
+
+
+def _check_many_memory(model: keras.Model, weights, x) -> None:
+    """Refuse a pass of ``len(weights)`` networks over ``x`` that would not fit in memory."""
+    n_models = len(check_sequence("weights", weights, what="weight lists (one per network)"))
+    check_memory(estimate_memory(model, n_models, len(x), 1),
+                 f"a pass of {n_models} networks over {len(x)} examples",
+                 "pass fewer weight lists or fewer examples per call")
 
 
 def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.ndarray]:
@@ -849,8 +1012,9 @@ def evaluate_many(model: keras.Model, weights, x, y) -> tuple[np.ndarray, np.nda
         TypeError, ValueError: as :func:`train_many` for bad weights or data.
     """
     x, y = check_xy(model, x, y)
-    weights = check_weight_lists("weights", weights, model)
     forward = _stacked_forward(model)
+    _check_many_memory(model, weights, x)
+    weights = check_weight_lists("weights", weights, model)
     stacked = _stack(weights, _trainable_order(model))
     logits = forward(stacked, tf.constant(x)).numpy().astype(np.float64)   # (S, n, k)
     # A network whose weights blew up has inf or NaN logits: its loss is then NaN or inf,
@@ -894,17 +1058,21 @@ def layer_stats_many(model: keras.Model, weights, x, y) -> dict[str, np.ndarray]
     from actbook.models import hidden_layer_names
 
     x, y = check_xy(model, x, y)
+    forward = _stacked_forward(model)
+    _check_many_memory(model, weights, x)
     weights = check_weight_lists("weights", weights, model)
     names = hidden_layer_names(model)
     if not names:
         raise ValueError("model has no hidden layers (hidden_1, hidden_2, ...) to probe")
-    forward = _stacked_forward(model)
     order = _trainable_order(model)
     position = {id(v): j for j, v in enumerate(model.trainable_variables)}
     layer_names = {layer.name for layer in model.layers}
     kernels = []
     for name in names:
         owner = model.get_layer(f"{name}_pre" if f"{name}_pre" in layer_names else name)
+        if not hasattr(owner, "kernel"):
+            raise ValueError(f"layer_stats_many needs the layout of actbook.models.mlp: hidden "
+                             f"layer {name!r} has no kernel and no {name + '_pre'!r} layer")
         kernels.append(position[id(owner.kernel)])
     stacked = _stack(weights, order)
     onehot = tf.one_hot(y, model.outputs[0].shape[-1])
