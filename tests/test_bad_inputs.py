@@ -60,6 +60,30 @@ def frozen_model(trainable_logits=False):
     return keras.Model(inputs, out)
 
 
+def softmax_twice_model():
+    """A layer applied twice, the second time making the output: a softmax, not logits."""
+    inputs = keras.Input((2,))
+    shared = keras.layers.Dense(2, activation="softmax", name="shared")
+    return keras.Model(inputs, shared(keras.layers.Dense(2)(shared(inputs))))
+
+
+def int_input_model():
+    inputs = keras.Input((2,), dtype="int32")
+    h = keras.layers.Activation("linear", dtype="float32")(inputs)
+    return keras.Model(inputs, keras.layers.Dense(2)(h))
+
+
+def subclassed_dense_model():
+    """A Dense subclass whose call differs: not the Dense train_many writes out."""
+
+    class Dense(keras.layers.Dense):
+        def call(self, inputs):
+            return super().call(inputs) * 10.0
+
+    inputs = keras.Input((2,))
+    return keras.Model(inputs, Dense(2)(inputs))
+
+
 def shared_layer_model():
     """One Dense layer applied twice."""
     inputs = keras.Input((2,))
@@ -694,7 +718,9 @@ CASES = [
     ("training.train_many", lambda: train_many_small(steps=2**31, record_every=1), ValueError,
      r"steps must be <= 2147483646"),
     ("training.minibatch_indices", lambda: training.minibatch_indices(60, 60, 2**31 - 2),
-     ValueError, r"the indices of 2147483646 steps of 60 needs about .* GiB"),
+     ValueError, r"the indices of 2147483646 steps of 60 from 60 examples needs about .* GiB"),
+    ("training.minibatch_indices", lambda: training.minibatch_indices(2**40, 1, 1),
+     ValueError, r"from 1099511627776 examples needs about .* GiB"),
     ("training.train_many",   # 1000 networks x 2**31 - 1 records of 16 bytes: 32 TiB
      lambda: training.train_many(model(), X, Y, seeds=list(range(1000)), batch_size=2,
                                  steps=2**31 - 2, record_every=1), ValueError,
@@ -725,7 +751,33 @@ CASES = [
          keras.layers.Dense(2)])), ValueError, r"where Dropout does nothing"),
     ("training.train", lambda: train_small(model=keras.Sequential(
         [keras.Input((2,)), keras.layers.Dense(2, kernel_regularizer="l2")])), ValueError,
-     r"has a kernel_regularizer, which would be ignored"),
+     r"has a weight penalty on '.*kernel', which would be ignored"),
+    # --- a second review of the trainers
+    ("training.train", lambda: train_small(model=keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(2, kernel_constraint=keras.constraints.MaxNorm(0.01))])),  # noqa: E501
+     ValueError, r"has a constraint on '.*kernel'"),
+    ("training.train_many", lambda: train_many_small(model=keras.Sequential(
+        [keras.Input((2,)), keras.layers.BatchNormalization(gamma_regularizer="l2"),
+         keras.layers.Dense(2)])), ValueError, r"a weight penalty on '.*gamma'"),
+    ("training.train", lambda: train_small(model=keras.Sequential(
+        [keras.Input((2,)), keras.Sequential([keras.Input((2,)), keras.layers.Dense(4)]),
+         keras.layers.Dense(2)])), ValueError, r"is itself a model"),
+    ("training.train", lambda: train_small(model=keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(2), keras.layers.Lambda(lambda z: z * 2.0)])),
+     ValueError, r"must output logits .*a Lambda function"),
+    ("training.train", lambda: train_small(model=softmax_twice_model()), ValueError,
+     r"its last layer 'shared' applies 'softmax'"),
+    ("training.train", lambda: train_small(model=int_input_model()), ValueError,
+     r"model's input must be float32 \(the package's dtype\), got int32"),
+    ("training.train_many", lambda: train_many_small(model=subclassed_dense_model()),
+     ValueError, r"train_many trains networks built by actbook.models.mlp .*Dense layer"),
+    ("training.train_many", lambda: train_many_small(model=keras.Sequential(
+        [keras.Input((2,)), keras.layers.Dense(3), keras.layers.Activation(lambda z: z * 2.0),
+         keras.layers.Dense(2)])), ValueError, r"applies another function"),
+    ("training.evaluate",   # 10**6 examples x a 10**5-wide layer: about 1.9 TiB
+     lambda: training.evaluate(models.mlp(2, [10**5], "relu"),
+                               np.zeros((10**6, 2), np.float32), np.zeros(10**6, int)),
+     ValueError, r"evaluating on 1000000 examples needs about .* GiB"),
     ("training.train_many", lambda: train_many_small(model=shared_layer_model()), ValueError,
      r"train_many needs every layer used once; 'shared' is called 2 times"),
     ("training.evaluate_many", lambda: training.evaluate_many(

@@ -91,12 +91,12 @@ def test_evaluate_many_matches_evaluate():
 def test_memory_estimate_counts_weights_activations_and_records():
     model = models.mlp(2, [10], "relu", 2)          # 2*10+10 + 10*2+2 = 52 weights
     # units per row: input 2, hidden_1_pre 10 + its kernel's 10 columns, hidden_1 10,
-    # logits 2 + 2 columns = 36; 4 bytes x S x (5 x 52 + 4 x rows x 36 + 4 x records)
+    # logits 2 + 2 columns = 36; S x (4 bytes x (5 x 52 + 5 x rows x 36) + 128 x records)
     assert training.estimate_memory(model, 3, 100, 10, records=7) == \
-        4 * 3 * (5 * 52 + 4 * 100 * 36 + 4 * 7)
+        3 * (4 * (5 * 52 + 5 * 100 * 36) + 128 * 7)
     maxout = models.mlp(2, [10], "maxout", 2)       # 2 pieces: the kernel has 20 columns
     assert training.estimate_memory(maxout, 1, 1, 1) == 4 * (5 * (2 * 20 + 20 + 10 * 2 + 2)
-                                                             + 4 * (2 + 10 + 20 + 2 + 2))
+                                                             + 5 * (2 + 10 + 20 + 2 + 2))
 
 
 _PEAK = """
@@ -209,7 +209,7 @@ def test_a_run_that_ends_on_the_step_of_its_divergence_reports_it():
     model = models.mlp(4, [5], "relu", 3)
     start = model.get_weights()
     with pytest.raises(training.TrainingDivergedError,
-                       match=rf"by step {t}: the loss on the whole training set is nan"):
+                       match=rf"at step {t}: the loss on the whole training set is nan"):
         training.train(model, x, y, steps=t, **setting)
     for a, b in zip(model.get_weights(), start):      # the model is left as it was
         np.testing.assert_array_equal(a, b)
@@ -244,7 +244,52 @@ def test_records_that_would_not_fit_are_refused_before_training(monkeypatch):
         available = 2**30
 
     monkeypatch.setattr(psutil, "virtual_memory", lambda: Small())
-    with pytest.raises(ValueError, match=r"recording 100000000 steps every 1 needs about 1.5 "
+    with pytest.raises(ValueError, match=r"recording 100000000 steps every 1 needs about 11.9 "
                                          r"GiB.*a larger record_every"):
         training.train(models.mlp(2, [3], "relu"), X_TR, Y_TR, steps=10**8, record_every=1,
                        batch_size=8)
+
+
+def test_large_finite_weights_are_not_divergence():
+    # A second review: the check once summed the weights, which overflows for weights near
+    # float32's largest value although each is finite. Both logits are h * 3e38: equal, so the
+    # loss is ln 2.
+    model = models.mlp(2, [1], "sigmoid", 2, seed=0)
+    w = model.get_weights()
+    w[2] = np.float32([[3e38, 3e38]])
+    runs = training.train_many(model, X_TR, Y_TR, seeds=[0], initial_weights=[w],
+                               learning_rates=[1e-3], steps=2, batch_size=16, record_every=1)
+    assert not runs.diverged.any()
+    np.testing.assert_allclose(runs.histories[0].loss, np.log(2), rtol=1e-6)
+
+
+def test_a_large_finite_loss_is_recorded_as_finite():
+    # Per-example losses of about 1e37 overflow a float32 sum over the set; the record's mean
+    # is taken without overflow, as evaluate_many's float64 one.
+    model = models.mlp(2, [4], "sigmoid", 2, seed=0)
+    w = model.get_weights()
+    w[2] = np.tile(np.float32([[1e37, -1e37]]), (4, 1))
+    model.set_weights(w)
+    expected, _ = training.evaluate_many(model, [w], X_TR, Y_TR)
+    history = training.train(model, X_TR, Y_TR, steps=1, batch_size=16, record_every=1,
+                             learning_rate=1e-30)
+    assert np.isfinite(expected[0]) and expected[0] > 1e36
+    assert history.loss[0] == pytest.approx(expected[0], rel=1e-5)
+
+
+def test_batch_norm_on_the_input_uses_the_batch_statistics_in_every_pass():
+    import keras
+
+    inputs = keras.Input((2,))
+    h = keras.layers.BatchNormalization()(inputs)
+    h = keras.layers.Activation("relu")(keras.layers.Dense(4)(h))
+    model = keras.Model(inputs, keras.layers.Dense(2)(h))
+    x = X_VAL * np.float32([1.0, 30.0]) + np.float32([5.0, -2.0])
+    z = (x - x.mean(0)) / np.sqrt(x.var(0) + 1e-3)          # over the batch, per feature
+    w = model.get_weights()           # gamma, beta, moving mean, moving variance, then Dense
+    h = np.maximum(z @ w[4] + w[5], 0)
+    logits = h @ w[6] + w[7]
+    logp = logits - np.log(np.exp(logits).sum(1, keepdims=True))
+    expected = -logp[np.arange(len(Y_VAL)), Y_VAL].mean()
+    loss, _ = training.evaluate_many(model, [w], x, Y_VAL)
+    assert loss[0] == pytest.approx(expected, rel=1e-5)

@@ -150,6 +150,9 @@ def check_model(model) -> None:
     if len(inputs) != 1 or len(outputs) != 1:
         raise ValueError(f"model must have one input and one output, got {len(inputs)} and "
                          f"{len(outputs)}")
+    if inputs[0].dtype != "float32":
+        raise ValueError(f"model's input must be float32 (the package's dtype), got "
+                         f"{inputs[0].dtype}")
     for what, tensor, letter in (("input", inputs[0], "d"), ("output", outputs[0], "k")):
         shape = tuple(tensor.shape)
         if len(shape) != 2 or shape[1] is None:
@@ -174,22 +177,23 @@ def check_inputs(model, x, name: str = "x") -> np.ndarray:
 
 
 def check_logits(model) -> None:
-    """Raise ``ValueError`` unless ``model``'s last layer outputs logits: no activation after
-    its affine map (softmax cross-entropy applies the softmax itself), and not the real-valued
-    ``"output"`` layer of ``actbook.models.mlp(regression=True)``."""
+    """Raise ``ValueError`` unless the layer that makes ``model``'s output gives logits: no
+    activation after its affine map (softmax cross-entropy applies the softmax itself), no
+    Lambda (whose function cannot be inspected), and not the real-valued ``"output"`` layer of
+    ``actbook.models.mlp(regression=True)``."""
     import keras
 
-    last = model.layers[-1]
+    last = model.outputs[0]._keras_history.operation    # the layer that makes the output
     activation = getattr(last, "activation", None)
     if isinstance(last, keras.layers.Softmax):
         applied = "softmax"
-    elif activation is None:
+    elif isinstance(last, keras.layers.Lambda):
+        applied = "a Lambda function"
+    elif activation is None or activation is keras.activations.linear:
         applied = "linear"
     else:
-        try:
-            applied = keras.activations.serialize(activation)
-        except Exception:  # noqa: BLE001 - a custom function Keras cannot name
-            applied = getattr(activation, "__name__", repr(activation))
+        applied = getattr(activation, "__name__", type(activation).__name__)
+        applied = "linear" if applied in ("linear", "identity") else applied
     if applied != "linear":
         raise ValueError(f"model must output logits (its last layer with no activation: the "
                          f"loss applies the softmax itself); its last layer {last.name!r} "

@@ -105,7 +105,8 @@ def minibatch_indices(n: int, batch_size: int, steps: int, seed: int = 0,
     batch_size = check_int("batch_size", batch_size, minimum=1, maximum=n)
     steps, start_step, _ = check_steps(steps, start_step, 1)
     seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
-    check_memory(4 * steps * batch_size, f"the indices of {steps} steps of {batch_size}",
+    check_memory(4 * steps * batch_size + 16 * n,
+                 f"the indices of {steps} steps of {batch_size} from {n} examples",
                  "ask for fewer steps at a time (start_step continues where a call ended)")
     per_epoch = n // batch_size
     out = np.empty((steps, batch_size), dtype=np.int32)
@@ -120,31 +121,35 @@ def minibatch_indices(n: int, batch_size: int, steps: int, seed: int = 0,
 
 
 _CACHE: OrderedDict = OrderedDict()
-_RECORD_BYTES = 16   # one record per network: loss, accuracy, val_loss, val_accuracy (float32)
+#: Bytes per record and network, measured: 4 float32 values, the graph's buffers and the
+#: float64 copies the histories are made from (a review measured about 96).
+_RECORD_BYTES = 128
 _CACHE_SIZE = 32
 
 
 def _architecture_key(model: keras.Model) -> str:
-    """Everything that fixes a model's computation: per layer its class (module and name),
-    configuration, ``trainable`` flag and the identity of its activation function (two
-    different functions may share a name, e.g. two lambdas); the shapes of the weights; and
-    which layers feed which. Not names, seeds or initialisers, so that models of one
-    architecture share a compiled graph. (A function's identity is stable while the cache
-    holds the model that uses it.)"""
+    """Everything that fixes a model's computation: per layer the identity of its class (a
+    class redefined under the same name is another class), its configuration, ``trainable``
+    flag and the identity of its activation function (two different functions may share a
+    name, e.g. two lambdas); the shapes of the weights; and which layers feed which. Not names,
+    seeds or initialisers, so that models of one architecture share a compiled graph. (The
+    identities are stable while the cache holds the model that uses them.)"""
     index = {layer.name: i for i, layer in enumerate(model.layers)}
     parts = []
     for layer in model.layers:
-        with warnings.catch_warnings():   # Keras warns when it serialises a lambda
-            warnings.simplefilter("ignore", UserWarning)
-            config = layer.get_config()
+        try:
+            with warnings.catch_warnings():   # Keras warns when it serialises a lambda
+                warnings.simplefilter("ignore", UserWarning)
+                config = layer.get_config()
+        except Exception:  # noqa: BLE001 - a custom layer without a config: never shared
+            config = {"layer": id(layer)}
         config = {k: v for k, v in config.items()
                   if k not in ("name", "seed", "trainable", "dtype")
                   and "initializer" not in k}
-        activation = getattr(layer, "activation", None)
+        functions = [id(getattr(layer, a)) for a in ("activation", "function")
+                     if getattr(layer, a, None) is not None]
         parents = [index.get(p, -1) for p in _parents(layer)] if layer._inbound_nodes else []
-        parts.append([type(layer).__module__, type(layer).__qualname__, config,
-                      bool(layer.trainable), None if activation is None else id(activation),
-                      parents])
+        parts.append([id(type(layer)), config, bool(layer.trainable), functions, parents])
     parts.append([list(v.shape) for v in model.weights])
     return json.dumps(parts, sort_keys=True, default=str)
 
@@ -248,11 +253,24 @@ def _check_model_to_train(model: keras.Model) -> None:
         if "Dropout" in kind or "Noise" in kind:
             raise ValueError(f"the trainers run layers in inference mode, where {kind} does "
                              f"nothing: remove layer {layer.name!r}")
-        penalties = [a for a in ("kernel_regularizer", "bias_regularizer",
-                                 "activity_regularizer") if getattr(layer, a, None) is not None]
-        if penalties:
-            raise ValueError(f"the trainers minimise the cross-entropy alone; layer "
-                             f"{layer.name!r} has a {penalties[0]}, which would be ignored")
+        if isinstance(layer, keras.Model):
+            raise ValueError(f"layer {layer.name!r} is itself a model, which the trainers do "
+                             f"not look inside: build one flat model")
+        if isinstance(layer, keras.layers.Lambda):
+            raise ValueError(f"layer {layer.name!r} is a Lambda layer: the values of Python "
+                             f"names it reads would be frozen when its graph is compiled, "
+                             f"and the graph would be shared with other models; write the "
+                             f"computation as a layer class")
+        extras = [f"a weight penalty on {w.path!r}" for w in layer.weights
+                  if getattr(w, "regularizer", None) is not None]
+        extras += [f"a constraint on {w.path!r}" for w in layer.weights
+                   if getattr(w, "constraint", None) is not None]
+        if getattr(layer, "activity_regularizer", None) is not None:
+            extras.append("an activity penalty")
+        if extras:
+            raise ValueError(f"the trainers minimise the cross-entropy alone, with plain "
+                             f"updates; layer {layer.name!r} has {extras[0]}, which would be "
+                             f"ignored")
 
 
 def _check_optimizer(optimizer, clip_norm, start_step):
@@ -293,6 +311,13 @@ def _logits_gradient(onehot, log_p, scale):
     return g - tf.reduce_sum(g, -1, keepdims=True) * tf.exp(log_p)
 
 
+def _mean_loss(total, terms, n, axis):
+    """``total / n`` (``total = -sum(terms)`` over ``axis``), the mean cross-entropy of a
+    record; where the float32 sum overflows although the terms do not, ``-sum(terms / n)``
+    instead, so a large but finite loss is not reported as infinite."""
+    return tf.where(tf.math.is_finite(total), total / n, -tf.reduce_sum(terms / n, axis=axis))
+
+
 def _compiled_run(model: keras.Model, optimizer: str = "sgd", clipped: bool = False):
     """The compiled training graph for ``model``'s architecture and update rule (cached)."""
     key, hit = _lookup(_CACHE, model, optimizer, clipped)
@@ -316,7 +341,8 @@ def _compiled_run(model: keras.Model, optimizer: str = "sgd", clipped: bool = Fa
     def evaluate(weights, non_trainable, x, y, onehot):
         logits = forward(weights, non_trainable, x)
         n = tf.cast(tf.shape(x)[0], tf.float32)
-        loss = cross_entropy_sum(logits, onehot) / n
+        loss = _mean_loss(cross_entropy_sum(logits, onehot), onehot * tf.nn.log_softmax(logits),
+                          n, axis=None)
         hit = tf.cast(tf.equal(tf.argmax(logits, axis=1, output_type=y.dtype), y), tf.float32)
         return loss, tf.reduce_sum(hit) / n
 
@@ -442,10 +468,11 @@ def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_0
             penalties (not part of the loss), or batch normalisation (train it with
             :func:`train_many`, which uses batch statistics; Keras' inference mode here would
             not).
-        TrainingDivergedError: if the minibatch loss becomes NaN or infinite, or the loss on
-            the whole training set at a record does (as after an update on the last step that
-            overflows); the message gives the step and the loss, and the model keeps the
-            weights it had before the call.
+        TrainingDivergedError: if the minibatch loss becomes NaN or infinite, or at the end
+            the loss on the whole training set or a weight is (the rules of :func:`train_many`;
+            a weight that overflowed behind a saturated unit is found at the end, so the
+            message then says "by" the last step); the message gives the step and the loss, and
+            the model keeps the weights it had before the call.
     """
     x, y = check_xy(model, x, y)
     if any(isinstance(layer, keras.layers.BatchNormalization) for layer in model.layers):
@@ -462,12 +489,15 @@ def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_0
     learning_rate = _check_rate("learning_rate", learning_rate)
     seed = check_int("seed", seed, minimum=0, maximum=2**31 - 1)
     optimizer, clip_norm = _check_optimizer(optimizer, clip_norm, start_step)
+    xv, yv = (x, y) if x_val is None else (x_val, y_val)
     _check_model_to_train(model)
-    check_memory(_RECORD_BYTES * (steps // record_every + 1), f"recording {steps} steps every "
-                 f"{record_every}", "record less often (a larger record_every)")
+    n_records = steps // record_every + 1
+    check_memory(_RECORD_BYTES * n_records, f"recording {steps} steps every {record_every}",
+                 "record less often (a larger record_every)")
+    check_memory(estimate_memory(model, 1, max(len(x), len(xv)), batch_size),
+                 f"training on {max(len(x), len(xv))} examples", "use fewer examples")
 
     run = _compiled_run(model, optimizer, clip_norm is not None)
-    xv, yv = (x, y) if x_val is None else (x_val, y_val)
     params = [v.value for v in model.trainable_variables]
     state = [tf.zeros_like(w) for w in params + params] if optimizer == "adam" else []
     weights, records, end_step, batch_loss = run(
@@ -486,21 +516,21 @@ def train(model: keras.Model, x, y, *, x_val=None, y_val=None, steps: int = 10_0
         )
     records = records.numpy().astype(np.float64)
     step = start_step + record_every * np.arange(len(records))
-    # A loss on the whole training set that is not finite: the weights overflow on some
-    # examples even if no minibatch has shown it yet (after the last step, none can).
-    bad = np.flatnonzero(~np.isfinite(records[:, 0]))
-    if bad.size:
+    # The rules of train_many, checked once at the end: a loss on the whole training set that
+    # is not finite (the last update overflowed on some examples, and no later minibatch can
+    # show it), or weights that are not finite (a weight behind a saturated unit can overflow
+    # with the loss finite; train_many, which checks every step, names the step).
+    if not np.isfinite(records[-1, 0]):
         raise TrainingDivergedError(
-            f"training diverged by step {step[bad[0]]}: the loss on the whole training set is "
-            f"{records[bad[0], 0]} there (learning_rate={learning_rate:g}); try a smaller "
-            f"learning rate"
+            f"training diverged at step {step[-1]}: the loss on the whole training set is "
+            f"{records[-1, 0]} after the last update (learning_rate={learning_rate:g}); try a "
+            f"smaller learning rate"
         )
-    # A weight feeding a saturating unit (sigmoid, tanh) can overflow with the loss finite.
     if not all(np.all(np.isfinite(w.numpy())) for w in weights):
         raise TrainingDivergedError(
             f"training diverged by step {step[-1]}: some weights are not finite at the end, "
-            f"although every loss was (learning_rate={learning_rate:g}); try a smaller "
-            f"learning rate"
+            f"although every minibatch loss was (learning_rate={learning_rate:g}); try a "
+            f"smaller learning rate"
         )
     for variable, value in zip(model.trainable_variables, weights):
         variable.assign(value)
@@ -526,6 +556,8 @@ def evaluate(model: keras.Model, x, y) -> tuple[float, float]:
         TypeError, ValueError: as :func:`train` for bad data.
     """
     x, y = check_xy(model, x, y)
+    check_memory(estimate_memory(model, 1, len(x), 1), f"evaluating on {len(x)} examples",
+                 "evaluate on fewer examples at a time")
     logits = model(tf.constant(x), training=False)
     loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(y, logits))
     acc = np.mean(np.argmax(logits.numpy(), axis=1) == y)
@@ -561,6 +593,22 @@ _STACKABLE = ("InputLayer", "Dense", "Activation", "LeakyReLU", "ELU", "PReLU", 
               "Gated", "BatchNormalization", "Add")
 
 
+def _is_keras_activation(function) -> bool:
+    """Whether ``function`` is one of Keras' built-in activations (elementwise)."""
+    name = getattr(function, "__name__", None)
+    try:
+        return isinstance(name, str) and keras.activations.get(name) is function
+    except ValueError:
+        return False
+
+
+def _stackable_class(kind: str):
+    """The class named ``kind`` in :data:`_STACKABLE` (Keras' own, or actbook.models')."""
+    from actbook import models
+
+    return getattr(models, kind) if kind in ("Maxout", "Gated") else getattr(keras.layers, kind)
+
+
 def _parents(layer) -> list[str]:
     """Names of the layers whose outputs ``layer`` takes, in argument order."""
     return [node.operation.name for node in layer._inbound_nodes[0].parent_nodes]
@@ -578,7 +626,7 @@ def _stacked_forward(template: keras.Model):
     steps = []
     for layer in template.layers:
         kind = type(layer).__name__
-        if kind not in _STACKABLE:
+        if kind not in _STACKABLE or type(layer) is not _stackable_class(kind):
             raise ValueError(
                 f"train_many trains networks built by actbook.models.mlp (layers "
                 f"{', '.join(_STACKABLE)}); model has a {kind} layer {layer.name!r}")
@@ -594,6 +642,9 @@ def _stacked_forward(template: keras.Model):
             raise ValueError(f"train_many trains networks without non-trainable weights "
                              f"(actbook.models.mlp; batch normalisation's moving statistics, "
                              f"which it does not use, excepted); layer {layer.name!r} has some")
+        if kind == "Activation" and not _is_keras_activation(layer.activation):
+            raise ValueError(f"train_many applies Keras' own activation functions elementwise; "
+                             f"layer {layer.name!r} applies another function")
         if kind == "Dense" and not layer.use_bias:
             raise ValueError(f"train_many needs Dense layers with biases; {layer.name!r} has none")
         if kind == "Dense" and keras.activations.serialize(layer.activation) != "linear":
@@ -629,6 +680,8 @@ def _stacked_forward(template: keras.Model):
                 else:
                     h = layer.activation(h)
             elif kind == "BatchNormalization":
+                if len(h.shape) == 2:      # the shared input: statistics over its batch axis
+                    h = h[None]
                 gamma, beta = weights[idx[0]], weights[idx[1]]
                 mean, variance = tf.nn.moments(h, axes=[1], keepdims=True)
                 h = tf.nn.batch_normalization(h, mean, variance, beta[:, None, :],
@@ -683,7 +736,8 @@ def _compiled_many(model: keras.Model, optimizer: str = "sgd", clipped: bool = F
     def evaluate(weights, x, y, onehot):
         logits = forward(weights[:n_params], x)
         n = tf.cast(tf.shape(x)[0], tf.float32)
-        loss = cross_entropy(logits, onehot[None]) / n
+        loss = _mean_loss(cross_entropy(logits, onehot[None]),
+                          onehot[None] * tf.nn.log_softmax(logits), n, axis=[1, 2])
         hit = tf.equal(tf.argmax(logits, axis=2, output_type=y.dtype), y[None])
         return loss, tf.reduce_sum(tf.cast(hit, tf.float32), axis=1) / n
 
@@ -722,11 +776,11 @@ def _compiled_many(model: keras.Model, optimizer: str = "sgd", clipped: bool = F
                                   output_gradients=_logits_gradient(yb, log_p, inv_batch))
             grads = [tf.ensure_shape(g, w.shape) for g, w in zip(grads, params)]
             new = update(params, grads, weights[n_params:], step, rates, clip_norm)
-            # Diverged: a non-finite minibatch loss, or an update that made a weight non-finite
-            # (or so large that the network's sum of weights overflows). Under batch
-            # normalisation such weights can hide behind a finite loss, and after the last step
-            # no later loss would show them.
-            weight_sums = tf.add_n([tf.reduce_sum(w, axis=list(range(1, len(s) + 1)))
+            # Diverged: a non-finite minibatch loss, or an update that made a weight non-finite.
+            # Behind batch normalisation or a saturated sigmoid such weights leave the loss
+            # finite. (w * 0 is 0 for a finite weight and NaN otherwise: the sums cannot
+            # overflow.)
+            weight_sums = tf.add_n([tf.reduce_sum(w * 0.0, axis=list(range(1, len(s) + 1)))
                                     for w, s in zip(new[:n_params], shapes)])
             finite = tf.logical_and(tf.math.is_finite(losses), tf.math.is_finite(weight_sums))
             newly = tf.logical_and(alive, tf.logical_not(finite))
@@ -809,11 +863,11 @@ def estimate_memory(model: keras.Model, n_models: int, n_examples: int,
 
     Counts float32 values per network: 5 per weight (the weights, their gradients, the updated
     copies and Adam's two moments); for the largest pass, evaluation on ``n_examples`` rows or
-    a training step on ``batch_size`` rows, 4 per row and unit (a value, its gradient and
+    a training step on ``batch_size`` rows, 5 per row and unit (a value, its gradient and
     temporaries), where the units are the input's width (a step gathers each network's own
     minibatch), every layer's output width, and the width of every kernel's output (for maxout
-    all pieces before the maximum, for gated units both halves); and ``records`` records of 4
-    values.
+    all pieces before the maximum, for gated units both halves); and ``records`` records, at
+    128 bytes each (measured).
 
     Args:
         model: the template network, a ``keras.Model``.
@@ -839,7 +893,7 @@ def estimate_memory(model: keras.Model, n_models: int, n_examples: int,
             continue
         units += int(np.prod(layer.output.shape[1:]))
         units += sum(int(w.shape[-1]) for w in layer.trainable_weights if len(w.shape) == 2)
-    return 4 * n_models * (5 * params + 4 * rows * units + 4 * records)
+    return n_models * (4 * (5 * params + 5 * rows * units) + _RECORD_BYTES * records)
 
 
 def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_weights=None,
@@ -873,10 +927,10 @@ def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_w
     the distribution over seeds, which does not change (the tests check the mean over 20 seeds).
 
     Divergence: a network whose minibatch loss becomes NaN or infinite, or whose update makes a
-    weight NaN or infinite (or the sum of its weights overflow float32), is frozen at the
-    weights it had before that step; one whose loss on the whole training set is NaN or
-    infinite at the end is reported as diverged at the last step (an update on the last step
-    that overflows, which no later minibatch can show). Either is reported
+    weight NaN or infinite, is frozen at the weights it had before that step; one whose loss
+    on the whole training set is NaN or infinite at the end is reported as diverged at the
+    last step (an update on the last step that overflows, which no later minibatch can show).
+    Either is reported
     (``History.diverged_step``/``diverged_loss``), and the others go on. Training stops early
     only when every network has diverged.
 
@@ -929,7 +983,8 @@ def train_many(model: keras.Model, x, y, *, seeds, learning_rates=0.1, initial_w
     # would itself take long or exhaust it.
     need = estimate_memory(model, n_models, max(len(x), 0 if x_val is None else len(x_val)),
                            batch_size, records=steps // record_every + 1)
-    check_memory(need, f"training {n_models} networks at once", "pass fewer seeds per call")
+    check_memory(need, f"training {n_models} networks at once",
+                 "pass fewer seeds per call, or record less often (a larger record_every)")
     seeds = _check_sequence("seeds", seeds, "int")
     if one_rate:
         learning_rates = [_check_rate("learning_rates", learning_rates)] * n_models
